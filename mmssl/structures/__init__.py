@@ -1,0 +1,3 @@
+from .seg_volume_sample import SegVolumeSample
+
+__all__ = ['SegVolumeSample']
