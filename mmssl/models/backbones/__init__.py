@@ -1,0 +1,3 @@
+from .vnet import VNet
+
+__all__ = ['VNet']

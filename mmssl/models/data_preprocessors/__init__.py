@@ -1,0 +1,3 @@
+from .volume_data_preprocessor import VolumeDataPreprocessor
+
+__all__ = ['VolumeDataPreprocessor']

@@ -1,0 +1,3 @@
+from .volume_segmentor import VolumeSegmentor
+
+__all__ = ['VolumeSegmentor']

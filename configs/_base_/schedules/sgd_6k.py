@@ -1,0 +1,14 @@
+# The shared LA protocol of UA-MT, SASSNet and DTC: SGD lr 0.01, momentum
+# 0.9, weight decay 1e-4, lr x0.1 every 2500 iterations, 6000 iterations.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=False, milestones=[2500, 5000],
+         gamma=0.1)
+]
+# The papers report the last iteration on the test set; no validation
+# during training unless a config asks for it.
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=6000, val_interval=6000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')

@@ -1,0 +1,333 @@
+"""Left Atrium (LA) dataset of the 2018 Atrial Segmentation Challenge, in the
+preprocessed h5 form distributed with UA-MT (Yu et al., MICCAI 2019).
+
+Layout::
+
+    data_root/
+        train.list                      # 80 case names, one a line
+        test.list                       # 20 case names
+        2018LA_Seg_Training Set/
+            <case>/mri_norm2.h5         # 'image' float32 (H, W, D), z-scored
+                                        # 'label' uint8 (H, W, D), {0, 1}
+
+Some copies keep the two list files inside ``2018LA_Seg_Training Set/``;
+both places are accepted, the root first.
+
+Semi-supervised splits follow the papers: the first ``num_labeled`` names of
+train.list are labeled, the remaining ones unlabeled.
+"""
+import os
+import os.path as osp
+from typing import Callable, List, Optional, Sequence, Tuple, Union
+
+import h5py
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmssl.registry import DATASETS
+
+LA_IMAGE_DIR = '2018LA_Seg_Training Set'
+LA_CASE_FILE = 'mri_norm2.h5'
+LA_SPLITS = ('train', 'train_labeled', 'train_unlabeled', 'test')
+_SPLIT_LIST_FILES = dict(
+    train='train.list',
+    train_labeled='train.list',
+    train_unlabeled='train.list',
+    test='test.list')
+
+
+class DatasetFormatError(ValueError):
+    """Data on disk do not have the expected format; the message names the
+    file."""
+
+
+def read_case_list(path: str) -> List[str]:
+    """Case names in a list file, one a line; blank lines are skipped."""
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def find_list_file(data_root: str, name: str) -> str:
+    """``data_root/name``, else ``data_root/2018LA_Seg_Training Set/name``."""
+    candidates = [osp.join(data_root, name),
+                  osp.join(data_root, LA_IMAGE_DIR, name)]
+    for path in candidates:
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(f'list file {name!r} not found; looked for '
+                            f'{candidates[0]} and {candidates[1]}')
+
+
+def _open_h5(path: str) -> h5py.File:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'case file {path} not found')
+    try:
+        return h5py.File(path, 'r')
+    except OSError as error:
+        raise DatasetFormatError(
+            f'cannot read {path} as HDF5: {error}') from error
+
+
+def _check_keys(h5_file: h5py.File, path: str, keys: Sequence[str]):
+    for key in keys:
+        if not isinstance(h5_file.get(key), h5py.Dataset):
+            raise DatasetFormatError(
+                f'{path} has no {key!r} dataset; keys present: '
+                f'{sorted(h5_file.keys())}')
+
+
+def _check_shapes(path: str, image_shape: tuple,
+                  label_shape: Optional[tuple]):
+    if len(image_shape) != 3:
+        raise DatasetFormatError(f'{path}: image must be 3-D (H, W, D), got '
+                                 f'shape {tuple(image_shape)}')
+    if label_shape is not None and tuple(label_shape) != tuple(image_shape):
+        raise DatasetFormatError(
+            f'{path}: image shape {tuple(image_shape)} and label shape '
+            f'{tuple(label_shape)} differ')
+
+
+def inspect_la_case(path: str, with_label: bool = True) -> Tuple[int, ...]:
+    """Check keys and shapes of a case from h5 metadata only (nothing is
+    decompressed); return the image shape."""
+    keys = ('image', 'label') if with_label else ('image', )
+    with _open_h5(path) as h5_file:
+        _check_keys(h5_file, path, keys)
+        image_shape = h5_file['image'].shape
+        label_shape = h5_file['label'].shape if with_label else None
+    _check_shapes(path, image_shape, label_shape)
+    return tuple(image_shape)
+
+
+def load_la_case(path: str,
+                 with_label: bool = True,
+                 num_classes: int = 2
+                 ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Read and check one case.
+
+    Returns:
+        tuple: image as float32 (H, W, D), and the label as uint8 (H, W, D)
+        (None when ``with_label`` is False; the label is then not read).
+    """
+    keys = ('image', 'label') if with_label else ('image', )
+    with _open_h5(path) as h5_file:
+        _check_keys(h5_file, path, keys)
+        image = h5_file['image'][()]
+        label = h5_file['label'][()] if with_label else None
+    _check_shapes(path, image.shape,
+                  label.shape if label is not None else None)
+
+    if image.dtype.kind not in 'fiub':
+        raise DatasetFormatError(
+            f'{path}: image has non-numeric dtype {image.dtype}')
+    image = image.astype(np.float32, copy=False)
+    finite = np.isfinite(image)
+    if not finite.all():
+        raise DatasetFormatError(
+            f'{path}: image has {int((~finite).sum())} NaN or inf values')
+
+    if label is not None:
+        if label.dtype.kind not in 'fiub':
+            raise DatasetFormatError(
+                f'{path}: label has non-numeric dtype {label.dtype}')
+        values = np.unique(label)
+        bad = values[(values < 0) | (values >= num_classes)
+                     | (values != np.round(values))]
+        if bad.size:
+            raise DatasetFormatError(
+                f'{path}: label has values {bad[:5].tolist()} outside the '
+                f'class ids 0..{num_classes - 1}')
+        label = label.astype(np.uint8 if num_classes <= 256 else np.int64)
+    return image, label
+
+
+@DATASETS.register_module()
+class LAHeartDataset(BaseDataset):
+    """LA MRI volumes from the UA-MT h5 files.
+
+    Each sample, before the pipeline, holds ``img`` float32 ``(1, H, W, D)``;
+    ``gt_seg_map`` uint8 ``(H, W, D)`` and ``seg_fields=['gt_seg_map']`` for
+    labeled cases (unlabeled cases never read their label); ``case_name``,
+    ``img_path``, ``spacing`` (1.0 per axis: the h5 files carry none),
+    ``ori_shape``, ``img_shape`` and ``labeled``.
+
+    Args:
+        data_root (str): Folder holding the list files and
+            ``2018LA_Seg_Training Set``.
+        split (str): ``'train'`` (all of train.list, ``labeled`` set per
+            case), ``'train_labeled'`` (its first ``num_labeled`` names),
+            ``'train_unlabeled'`` (the rest) or ``'test'`` (test.list, all
+            labeled). Defaults to ``'train'``.
+        ann_file (str, optional): A list file to use instead of the split's
+            own (relative to ``data_root`` unless absolute); the split still
+            decides which of its names are taken and labeled.
+        num_labeled (int, optional): How many leading names of the train
+            list are labeled; None means all. Ignored for ``'test'``.
+        num_classes (int): Label values must lie in ``0..num_classes-1``.
+            Defaults to 2.
+        cache (bool): Keep decoded volumes in memory after their first read
+            (per process; each dataloader worker fills its own). Defaults to
+            True.
+        validate (bool): At construction, open every case file and check its
+            keys and shapes from metadata (cheap, nothing decompressed).
+            Value checks (label range, NaN) happen when a case is loaded.
+            Defaults to True.
+        pipeline, metainfo, test_mode, lazy_init, serialize_data, indices,
+        max_refetch: As in ``mmengine.dataset.BaseDataset``;
+        ``serialize_data`` defaults to False (the list is tiny).
+    """
+
+    METAINFO = dict(
+        classes=('background', 'left atrium'),
+        palette=[[0, 0, 0], [255, 0, 0]])
+
+    def __init__(self,
+                 data_root: str,
+                 split: str = 'train',
+                 ann_file: Optional[str] = None,
+                 num_labeled: Optional[int] = None,
+                 num_classes: int = 2,
+                 cache: bool = True,
+                 validate: bool = True,
+                 pipeline: Sequence[Union[dict, Callable]] = (),
+                 metainfo: Optional[dict] = None,
+                 test_mode: bool = False,
+                 lazy_init: bool = False,
+                 serialize_data: bool = False,
+                 indices: Optional[Union[int, Sequence[int]]] = None,
+                 max_refetch: int = 1000):
+        if split not in LA_SPLITS:
+            raise ValueError(f'split must be one of {LA_SPLITS}, got '
+                             f'{split!r}')
+        if num_labeled is not None and (not isinstance(num_labeled, int)
+                                        or num_labeled < 0):
+            raise ValueError('num_labeled must be a non-negative int or None, '
+                             f'got {num_labeled!r}')
+        if num_classes < 2:
+            raise ValueError(f'num_classes must be >= 2, got {num_classes}')
+        # Fail before anything else when the data are not there at all.
+        if not data_root or not osp.isdir(data_root):
+            raise FileNotFoundError(
+                f'LA data root {data_root!r} does not exist or is not a '
+                'directory')
+        image_dir = osp.join(data_root, LA_IMAGE_DIR)
+        if not osp.isdir(image_dir):
+            raise FileNotFoundError(
+                f'LA image folder {image_dir} does not exist')
+
+        self.split = split
+        self.num_labeled = num_labeled
+        self.num_classes = num_classes
+        self.cache = cache
+        self.validate = validate
+        self._volume_cache = {}
+        super().__init__(
+            ann_file=ann_file or '',
+            metainfo=metainfo,
+            data_root=data_root,
+            data_prefix=dict(img_path=LA_IMAGE_DIR),
+            indices=indices,
+            serialize_data=serialize_data,
+            pipeline=list(pipeline),
+            test_mode=test_mode,
+            lazy_init=lazy_init,
+            max_refetch=max_refetch)
+
+    def _list_file(self) -> str:
+        if self.ann_file:
+            if not osp.isfile(self.ann_file):
+                raise FileNotFoundError(
+                    f'list file {self.ann_file} not found')
+            return self.ann_file
+        return find_list_file(self.data_root, _SPLIT_LIST_FILES[self.split])
+
+    def load_data_list(self) -> List[dict]:
+        list_file = self._list_file()
+        names = read_case_list(list_file)
+        if not names:
+            raise DatasetFormatError(f'{list_file} lists no cases')
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise DatasetFormatError(
+                f'{list_file} lists cases more than once: {duplicates[:5]}')
+
+        if self.split == 'test' or self.num_labeled is None:
+            num_labeled = len(names)
+        else:
+            num_labeled = self.num_labeled
+            if num_labeled > len(names):
+                raise ValueError(f'num_labeled={num_labeled} but {list_file} '
+                                 f'lists only {len(names)} cases')
+        labeled = [i < num_labeled for i in range(len(names))]
+        if self.split == 'train_labeled':
+            keep = labeled
+        elif self.split == 'train_unlabeled':
+            keep = [not flag for flag in labeled]
+        else:
+            keep = [True] * len(names)
+        if not any(keep):
+            raise ValueError(
+                f'split {self.split!r} with num_labeled={self.num_labeled} '
+                f'selects no case of the {len(names)} in {list_file}')
+
+        data_list = []
+        for name, is_labeled, kept in zip(names, labeled, keep):
+            if not kept:
+                continue
+            data_list.append(
+                dict(
+                    case_name=name,
+                    img_path=osp.join(self.data_prefix['img_path'], name,
+                                      LA_CASE_FILE),
+                    labeled=is_labeled,
+                    spacing=(1.0, 1.0, 1.0)))
+
+        missing = [info['img_path'] for info in data_list
+                   if not osp.isfile(info['img_path'])]
+        if missing:
+            raise FileNotFoundError(
+                f'{len(missing)} case file(s) listed in {list_file} not '
+                f'found: {", ".join(missing[:3])}' +
+                (', ...' if len(missing) > 3 else ''))
+        if self.validate:
+            for info in data_list:
+                inspect_la_case(info['img_path'], with_label=info['labeled'])
+        return data_list
+
+    def load_volume(self, img_path: str, labeled: bool
+                    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """Image and label (None when unlabeled) of a case, from the cache
+        when present. The cached arrays must not be modified."""
+        key = (img_path, labeled)
+        if key in self._volume_cache:
+            return self._volume_cache[key]
+        volume = load_la_case(img_path, labeled, self.num_classes)
+        if self.cache:
+            self._volume_cache[key] = volume
+        return volume
+
+    def prepare_data(self, idx: int):
+        results = self.get_data_info(idx)
+        image, label = self.load_volume(results['img_path'],
+                                        results['labeled'])
+        # Copies, so no transform can alter the cached arrays.
+        results['img'] = image[None].copy()
+        results['ori_shape'] = tuple(image.shape)
+        results['img_shape'] = tuple(image.shape)
+        results['seg_fields'] = []
+        if results['labeled']:
+            results['gt_seg_map'] = label.copy()
+            results['seg_fields'].append('gt_seg_map')
+        return self.pipeline(results)
+
+    def __getstate__(self):
+        # Workers started by spawn get an empty cache instead of a pickled
+        # copy of every volume read so far.
+        state = self.__dict__.copy()
+        state['_volume_cache'] = {}
+        return state
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(data_root={self.data_root!r}, '
+                f'split={self.split!r}, num_labeled={self.num_labeled}, '
+                f'len={len(self) if self._fully_initialized else "?"})')

@@ -1,0 +1,231 @@
+"""Supervised encoder-decoder segmentor for volumes (and 2-D images)."""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from mmssl.registry import MODELS
+from mmssl.structures import SegVolumeSample
+from ..utils.sliding_window import sliding_window_inference
+
+TEST_MODES = ('slide', 'whole')
+
+
+def _is_supervised(head: nn.Module) -> bool:
+    """A head takes part in the loss if it can compute one and has losses."""
+    if not hasattr(head, 'loss_by_samples'):
+        return False
+    losses = getattr(head, 'losses', None)
+    return losses is None or len(losses) > 0
+
+
+@MODELS.register_module()
+class VolumeSegmentor(BaseModel):
+    """Backbone shared by named heads; the head ``seg_head`` segments.
+
+    Heads live in a ``ModuleDict`` so methods can add e.g. a signed-distance
+    head next to ``seg`` by config. Every supervised head (one with a
+    ``loss_by_samples(output, data_samples)`` method and losses) adds its
+    losses: the segmentation head's under their own names ('loss_ce',
+    'loss_dice'), other heads' with their head name as prefix
+    ('sdf.loss_mse').
+
+    Args:
+        backbone: Backbone config, e.g. ``dict(type='VNet')`` or, across
+            scopes, ``dict(type='mmseg.UNet', ...)``.
+        heads: Mapping of head name to head config.
+        seg_head: Name of the head that yields the segmentation.
+        backbone_out_index: Backbones that return several features (such as
+            ``mmseg.UNet``) hand the heads ``features[backbone_out_index]``;
+            -1 is the last, full-resolution decoder output of ``mmseg.UNet``.
+        data_preprocessor: Defaults to ``dict(type='VolumeDataPreprocessor')``.
+        train_cfg: Kept for methods built on this class.
+        test_cfg: ``dict(mode='whole')`` (default) runs the whole input at
+            once; ``dict(mode='slide', patch_size=(112, 112, 80),
+            strides=(18, 18, 4), batch_windows=4)`` averages windows placed
+            as in the reference test (see ``sliding_window_inference``).
+        init_cfg: MMEngine initialization config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 heads: Dict[str, dict],
+                 seg_head: str = 'seg',
+                 backbone_out_index: int = -1,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='VolumeDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            # Built here so 'VolumeDataPreprocessor' resolves in the mmssl
+            # scope even when no default scope is set.
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        if not isinstance(heads, dict) or not heads:
+            raise ValueError('heads must be a non-empty dict of head name -> '
+                             f'head config, got {heads!r}')
+        self.heads = nn.ModuleDict(
+            {name: MODELS.build(cfg) for name, cfg in heads.items()})
+        if seg_head not in self.heads:
+            raise KeyError(f'seg_head {seg_head!r} is not one of the heads '
+                           f'{list(self.heads)}')
+        self.seg_head_name = seg_head
+        self.backbone_out_index = backbone_out_index
+        self.train_cfg = dict(train_cfg or {})
+        self.test_cfg = self._check_test_cfg(dict(test_cfg or {}))
+
+    @staticmethod
+    def _check_test_cfg(test_cfg: dict) -> dict:
+        test_cfg.setdefault('mode', 'whole')
+        if test_cfg['mode'] not in TEST_MODES:
+            raise ValueError(f"test_cfg['mode'] must be one of {TEST_MODES}, "
+                             f"got {test_cfg['mode']!r}")
+        if test_cfg['mode'] == 'slide':
+            missing = [k for k in ('patch_size', 'strides')
+                       if k not in test_cfg]
+            if missing:
+                raise KeyError(f"test_cfg mode 'slide' needs keys {missing}")
+            if len(test_cfg['patch_size']) != len(test_cfg['strides']):
+                raise ValueError(
+                    'test_cfg patch_size and strides must have one value per '
+                    f"spatial axis, got {test_cfg['patch_size']} and "
+                    f"{test_cfg['strides']}")
+            test_cfg.setdefault('batch_windows', 4)
+        return test_cfg
+
+    @property
+    def seg_head(self) -> nn.Module:
+        return self.heads[self.seg_head_name]
+
+    # ------------------------------------------------------------------
+    # Forward passes
+    # ------------------------------------------------------------------
+    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        feat = self.backbone(inputs)
+        if isinstance(feat, (list, tuple)):
+            feat = feat[self.backbone_out_index]
+        return feat
+
+    def head_outputs(self, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Run the backbone once and every head on its feature."""
+        feat = self.extract_feat(inputs)
+        return {name: head(feat) for name, head in self.heads.items()}
+
+    def seg_probs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Class probabilities (N, K, *spatial) of the segmentation head."""
+        head = self.seg_head
+        return head.probs(head(self.extract_feat(inputs)))
+
+    def inference(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Probabilities of the inputs' grid, by ``test_cfg['mode']``."""
+        if self.test_cfg['mode'] == 'whole':
+            return self.seg_probs(inputs)
+        return sliding_window_inference(
+            inputs,
+            self.seg_probs,
+            patch_size=self.test_cfg['patch_size'],
+            strides=self.test_cfg['strides'],
+            batch_windows=self.test_cfg['batch_windows'],
+            num_out_channels=getattr(self.seg_head, 'num_classes', None))
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[SegVolumeSample]] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode {mode!r}; expected "loss", '
+                           '"predict" or "tensor"')
+
+    def _forward(self,
+                 inputs: torch.Tensor,
+                 data_samples: Optional[List[SegVolumeSample]] = None
+                 ) -> Dict[str, torch.Tensor]:
+        return self.head_outputs(inputs)
+
+    # ------------------------------------------------------------------
+    # Training
+    # ------------------------------------------------------------------
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[SegVolumeSample]) -> dict:
+        """Supervised losses of the labeled cases of the batch."""
+        if data_samples is None or len(data_samples) != len(inputs):
+            raise ValueError(
+                'loss needs one data sample per input; got '
+                f'{None if data_samples is None else len(data_samples)} '
+                f'samples for {len(inputs)} inputs')
+        labeled = [i for i, s in enumerate(data_samples) if s.is_labeled]
+        if not labeled:
+            names = [s.metainfo.get('case_name', f'#{i}')
+                     for i, s in enumerate(data_samples)]
+            raise ValueError(
+                f'{type(self).__name__} is fully supervised but the batch has'
+                f' no labeled case (all have labeled=False: {names}); use a '
+                'semi-supervised method for unlabeled data')
+        if len(labeled) < len(data_samples):
+            inputs = inputs[labeled]
+            data_samples = [data_samples[i] for i in labeled]
+        return self.head_losses(self.head_outputs(inputs), data_samples)
+
+    def head_losses(self, outputs: Dict[str, torch.Tensor],
+                    data_samples: Sequence[SegVolumeSample]) -> dict:
+        """Losses of every supervised head against its targets."""
+        losses = dict()
+        for name, head in self.heads.items():
+            if not _is_supervised(head):
+                continue
+            prefix = '' if name == self.seg_head_name else f'{name}.'
+            for key, value in head.loss_by_samples(outputs[name],
+                                                   data_samples).items():
+                losses[prefix + key] = value
+        return losses
+
+    # ------------------------------------------------------------------
+    # Inference
+    # ------------------------------------------------------------------
+    def predict(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[SegVolumeSample]] = None
+                ) -> List[SegVolumeSample]:
+        """Set ``seg_logits`` (probabilities) and ``pred_label`` per case.
+
+        When a case's ``ori_shape`` differs from the input's spatial shape
+        (the test image was resampled), probabilities are resized to
+        ``ori_shape`` with (tri)linear interpolation before thresholding.
+        """
+        if data_samples is None:
+            data_samples = [SegVolumeSample() for _ in range(len(inputs))]
+        if len(data_samples) != len(inputs):
+            raise ValueError(f'Got {len(data_samples)} data samples for '
+                             f'{len(inputs)} inputs')
+        spatial = tuple(inputs.shape[2:])
+        with torch.no_grad():
+            probs = self.inference(inputs)
+        for case_probs, sample in zip(probs, data_samples):
+            ori_shape = sample.metainfo.get('ori_shape', None)
+            if ori_shape is not None:
+                ori_shape = tuple(int(s) for s in ori_shape)
+                if len(ori_shape) != len(spatial):
+                    raise ValueError(
+                        f"ori_shape {ori_shape} of case "
+                        f"{sample.metainfo.get('case_name')} must have one "
+                        f'value per spatial axis of the input {spatial}')
+                if ori_shape != spatial:
+                    mode = 'trilinear' if len(spatial) == 3 else 'bilinear'
+                    case_probs = F.interpolate(
+                        case_probs[None], size=ori_shape, mode=mode,
+                        align_corners=False)[0]
+            sample.seg_logits = case_probs
+            sample.pred_label = self.seg_head.predict_label(
+                case_probs[None])[0]
+        return data_samples

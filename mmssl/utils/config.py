@@ -1,0 +1,86 @@
+"""Helpers that adjust a loaded config from the command line."""
+
+
+def _datasets_with_root(node):
+    """Yield every dataset dict (nested ones included) that has data_root."""
+    if isinstance(node, dict):
+        if 'data_root' in node and 'type' in node:
+            yield node
+        for value in node.values():
+            yield from _datasets_with_root(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _datasets_with_root(value)
+
+
+def set_data_root(cfg, data_root):
+    """Point every dataloader's dataset(s) at ``data_root``.
+
+    Base configs interpolate ``data_root`` into the dataset dicts when the
+    file is parsed, so overriding the variable afterwards has no effect; this
+    rewrites the datasets themselves. Returns the number of datasets changed.
+    """
+    changed = 0
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        for dataset in _datasets_with_root(loader.get('dataset', {})):
+            dataset['data_root'] = data_root
+            changed += 1
+    if changed == 0:
+        raise ValueError('--data-root: the config has no dataset with a '
+                         '`data_root` to change')
+    cfg.data_root = data_root
+    return changed
+
+
+def enable_autocast(cfg, cuda_available):
+    """Turn the config's optimizer wrapper into a mixed-precision one.
+
+    On GPU: MMEngine's AmpOptimWrapper (fp16 with loss scaling, or the dtype
+    the config asks for). Elsewhere: AutocastOptimWrapper in bfloat16, which
+    needs no loss scaling.
+    """
+    optim_wrapper = cfg.optim_wrapper
+    current = optim_wrapper.get('type', 'OptimWrapper')
+    if current in ('AmpOptimWrapper', 'AutocastOptimWrapper'):
+        return
+    if current != 'OptimWrapper':
+        raise ValueError(f'--amp supports type=OptimWrapper, the config has '
+                         f'{current}')
+    if cuda_available:
+        optim_wrapper.type = 'AmpOptimWrapper'
+        optim_wrapper.setdefault('loss_scale', 'dynamic')
+    else:
+        optim_wrapper.type = 'AutocastOptimWrapper'
+        optim_wrapper.setdefault('dtype', 'bfloat16')
+
+
+def load_config(config_path, cfg_options=None, data_root=None, work_dir=None,
+                launcher='none'):
+    """Load a config and apply the options train.py and test.py share."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    if not osp.isfile(config_path):
+        raise FileNotFoundError(f'Config file not found: {config_path}')
+    cfg = Config.fromfile(config_path)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if data_root:
+        set_data_root(cfg, data_root)
+    if work_dir:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    cfg.setdefault('runner_type', 'MMSSLRunner')
+    return cfg
+
+
+def format_metrics(metrics):
+    """``dice=0.9012, hd95=3.1000, num_cases=20`` for printing."""
+    return ', '.join(f'{k}={v:.4f}' if isinstance(v, float) else f'{k}={v}'
+                     for k, v in metrics.items())
