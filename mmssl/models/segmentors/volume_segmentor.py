@@ -13,6 +13,26 @@ from ..utils.sliding_window import sliding_window_inference
 TEST_MODES = ('slide', 'whole')
 
 
+def build_scoped(cfg: Union[dict, nn.Module]) -> nn.Module:
+    """Build a model component, switching scope for ``'scope.Type'`` types.
+
+    ``MODELS.build(dict(type='mmseg.UNet'))`` finds the class but keeps the
+    default scope 'mmssl' while building it, so the layers the class itself
+    builds by name (MMSeg's ``InterpConv`` upsampling in ``UNet``) are not
+    found. Building with ``_scope_='mmseg'`` makes MMSeg the scope for the
+    whole construction.
+    """
+    if isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    layer_type = cfg.get('type')
+    if (isinstance(layer_type, str) and '.' in layer_type
+            and '_scope_' not in cfg):
+        scope, _, name = layer_type.partition('.')
+        cfg.update(type=name, _scope_=scope)
+    return MODELS.build(cfg)
+
+
 def _is_supervised(head: nn.Module) -> bool:
     """A head takes part in the loss if it can compute one and has losses."""
     if not hasattr(head, 'loss_by_samples'):
@@ -66,12 +86,12 @@ class VolumeSegmentor(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
+        self.backbone = build_scoped(backbone)
         if not isinstance(heads, dict) or not heads:
             raise ValueError('heads must be a non-empty dict of head name -> '
                              f'head config, got {heads!r}')
         self.heads = nn.ModuleDict(
-            {name: MODELS.build(cfg) for name, cfg in heads.items()})
+            {name: build_scoped(cfg) for name, cfg in heads.items()})
         if seg_head not in self.heads:
             raise KeyError(f'seg_head {seg_head!r} is not one of the heads '
                            f'{list(self.heads)}')
@@ -165,6 +185,11 @@ class VolumeSegmentor(BaseModel):
                 f'{None if data_samples is None else len(data_samples)} '
                 f'samples for {len(inputs)} inputs')
         labeled = [i for i, s in enumerate(data_samples) if s.is_labeled]
+        for i in labeled:
+            # Checked before the forward pass so the error is about the data.
+            if 'gt_label' not in data_samples[i]:
+                name = data_samples[i].metainfo.get('case_name', f'#{i}')
+                raise KeyError(f'labeled data sample {name} has no gt_label')
         if not labeled:
             names = [s.metainfo.get('case_name', f'#{i}')
                      for i, s in enumerate(data_samples)]

@@ -81,6 +81,11 @@ def sliding_window_inference(inputs: torch.Tensor,
             f'inputs of shape {tuple(inputs.shape)} (N, C, *spatial) need '
             f'patch_size and strides with one value per spatial axis, got '
             f'patch_size={patch_size}, strides={strides}')
+    if any(t < 1 or t > p for t, p in zip(strides, patch_size)):
+        raise ValueError(
+            f'strides {strides} must be between 1 and the patch size '
+            f'{patch_size} in every axis; larger strides leave voxels that no '
+            'window covers')
     if batch_windows < 1:
         raise ValueError(f'batch_windows must be >= 1, got {batch_windows}')
 
