@@ -16,7 +16,7 @@ both places are accepted, the root first.
 Semi-supervised splits follow the papers: the first ``num_labeled`` names of
 train.list are labeled, the remaining ones unlabeled.
 """
-import os
+import numbers
 import os.path as osp
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 from mmengine.dataset import BaseDataset
 
-from mmssl.registry import DATASETS
+from mmssl.registry import DATASETS, TRANSFORMS
 
 LA_IMAGE_DIR = '2018LA_Seg_Training Set'
 LA_CASE_FILE = 'mri_norm2.h5'
@@ -199,10 +199,12 @@ class LAHeartDataset(BaseDataset):
         if split not in LA_SPLITS:
             raise ValueError(f'split must be one of {LA_SPLITS}, got '
                              f'{split!r}')
-        if num_labeled is not None and (not isinstance(num_labeled, int)
-                                        or num_labeled < 0):
-            raise ValueError('num_labeled must be a non-negative int or None, '
-                             f'got {num_labeled!r}')
+        if num_labeled is not None:
+            if (not isinstance(num_labeled, numbers.Integral)
+                    or isinstance(num_labeled, bool) or num_labeled < 0):
+                raise ValueError('num_labeled must be a non-negative int or '
+                                 f'None, got {num_labeled!r}')
+            num_labeled = int(num_labeled)
         if num_classes < 2:
             raise ValueError(f'num_classes must be >= 2, got {num_classes}')
         # Fail before anything else when the data are not there at all.
@@ -228,7 +230,12 @@ class LAHeartDataset(BaseDataset):
             data_prefix=dict(img_path=LA_IMAGE_DIR),
             indices=indices,
             serialize_data=serialize_data,
-            pipeline=list(pipeline),
+            # Built here so that mmssl transform names resolve even when no
+            # default scope is set (outside a Runner).
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in pipeline
+            ],
             test_mode=test_mode,
             lazy_init=lazy_init,
             max_refetch=max_refetch)
