@@ -24,7 +24,7 @@ train_dataloader = dict(
         split='train_labeled',
         num_labeled=num_labeled,
         pipeline=train_pipeline))
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=1,
     num_workers=1,
     persistent_workers=True,
@@ -34,13 +34,16 @@ val_dataloader = dict(
         data_root=data_root,
         split='test',
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
 
 # Released test scripts score an empty prediction as (0, 0, 0, 0); kept for
 # comparability and counted in `num_empty_pred`.
-val_evaluator = dict(
+test_evaluator = dict(
     type='VolumeSegMetric',
     num_classes=2,
     empty_pred='reference',
     largest_component=False)
-test_evaluator = val_evaluator
+# The papers test the last iteration once; validation during training (for
+# checkpoint selection) is opt-in: set val_dataloader, val_evaluator and
+# val_cfg.
+val_dataloader = None
+val_evaluator = None

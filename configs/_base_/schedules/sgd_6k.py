@@ -7,8 +7,8 @@ param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, milestones=[2500, 5000],
          gamma=0.1)
 ]
-# The papers report the last iteration on the test set; no validation
-# during training unless a config asks for it.
+# The papers test the last iteration; val_cfg is used only by configs that
+# also set val_dataloader and val_evaluator.
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=6000, val_interval=6000)
-val_cfg = dict(type='ValLoop')
+val_cfg = None
 test_cfg = dict(type='TestLoop')
