@@ -1,13 +1,5 @@
 import pytest
 import torch
-from mmengine.registry import init_default_scope
-
-
-@pytest.fixture(autouse=True)
-def mmssl_scope():
-    """Other tests may leave another default scope behind; our configs use
-    mmssl type names."""
-    init_default_scope('mmssl')
 
 
 @pytest.fixture(autouse=True)
