@@ -129,3 +129,15 @@ def test_la_config_runs_unchanged_on_la_layout_at_data_la(tmp_path):
     assert_ok(result)
     assert 'num_cases=2' in result.stdout
     assert (tmp_path / 'work_dirs' / 'vnet_la_16label' / 'iter_1.pth').is_file()
+
+
+def test_amp_flag_trains_on_cpu_with_finite_losses(tmp_path):
+    result = run_tool('train.py', TINY, '--amp', '--work-dir',
+                      tmp_path / 'work', '--data-root', tmp_path / 'data')
+    assert_ok(result)
+    log = result.stdout + result.stderr
+    assert "type='AutocastOptimWrapper'" in log
+    losses = [line.split(' loss: ')[1].split()[0]
+              for line in log.splitlines() if 'Iter(train)' in line]
+    assert len(losses) == 4
+    assert all(value != 'nan' for value in losses), losses

@@ -103,6 +103,9 @@ class SegHead(BaseModule):
             raise RuntimeError('SegHead.loss called but the head has no '
                                'losses configured')
         gt_label = gt_label.to(logits.device)
+        # Under autocast the logits may be bf16/fp16; whole-volume Dice sums
+        # lose all precision there, so losses are computed in float32.
+        logits = logits.float()
         losses = dict()
         for loss_module in self.losses:
             name = loss_module.loss_name
