@@ -7,15 +7,14 @@ With --out, DIR receives predictions/<case>.nii.gz, per_case.csv and the
 summary files.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
 
 import mmssl  # noqa: F401  (installs the mmcv-lite stand-in before mmseg)
 from mmssl.registry import RUNNERS
-from mmssl.utils import format_metrics, load_config
+from mmssl.utils import (add_common_arguments, format_metrics, load_config,
+                         parse_common_arguments)
 
 
 def parse_args(argv=None):
@@ -24,19 +23,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', help='directory for NIfTI predictions and '
                         'per-case metrics')
-    parser.add_argument('--work-dir', help='where the test log goes')
-    parser.add_argument('--data-root',
-                        help='read the datasets from this directory instead '
-                        "of the config's data_root")
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, e.g. model.test_cfg.batch_windows=8')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_arguments(parser)
+    return parse_common_arguments(parser, argv)
 
 
 def build_config(args):

@@ -1,4 +1,8 @@
 """Helpers that adjust a loaded config from the command line."""
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
 
 
 def _datasets_with_root(node):
@@ -60,9 +64,6 @@ def enable_autocast(cfg, cuda_available):
 def load_config(config_path, cfg_options=None, data_root=None, work_dir=None,
                 launcher='none'):
     """Load a config and apply the options train.py and test.py share."""
-    import os.path as osp
-
-    from mmengine.config import Config
     if not osp.isfile(config_path):
         raise FileNotFoundError(f'Config file not found: {config_path}')
     cfg = Config.fromfile(config_path)
@@ -84,3 +85,25 @@ def format_metrics(metrics):
     """``dice=0.9012, hd95=3.1000, num_cases=20`` for printing."""
     return ', '.join(f'{k}={v:.4f}' if isinstance(v, float) else f'{k}={v}'
                      for k, v in metrics.items())
+
+
+def add_common_arguments(parser):
+    """Arguments shared by tools/train.py, tools/test.py and the like."""
+    parser.add_argument('--work-dir', help='where logs (and checkpoints) go '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--data-root',
+                        help='read the datasets from this directory instead '
+                        "of the config's data_root")
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_common_arguments(parser, argv=None):
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
