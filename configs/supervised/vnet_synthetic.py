@@ -2,7 +2,7 @@
 # training cases labeled. Trains and tests in a few minutes on 2 CPU cores:
 #   python tools/train.py configs/supervised/vnet_synthetic.py --test
 _base_ = [
-    '../_base_/models/vnet.py', '../_base_/datasets/synthetic_la.py',
+    '../_base_/models/vnet.py', '../_base_/datasets/synthetic.py',
     '../_base_/schedules/sgd_6k.py', '../_base_/default_runtime.py'
 ]
 base_channels = 8

@@ -209,9 +209,11 @@ class LAHeartDataset(BaseDataset):
             raise ValueError(f'num_classes must be >= 2, got {num_classes}')
         # Fail before anything else when the data are not there at all.
         if not data_root or not osp.isdir(data_root):
+            where = osp.abspath(data_root) if data_root else data_root
             raise FileNotFoundError(
-                f'LA data root {data_root!r} does not exist or is not a '
-                'directory')
+                f'LA data root {data_root!r} ({where}) does not exist or is '
+                'not a directory; put the data there (a symlink will do) or '
+                'pass --data-root DIR to tools/train.py / tools/test.py')
         image_dir = osp.join(data_root, LA_IMAGE_DIR)
         if not osp.isdir(image_dir):
             raise FileNotFoundError(

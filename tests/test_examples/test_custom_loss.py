@@ -17,8 +17,9 @@ def test_tversky_loss_values():
     finally:
         sys.path.remove(EXAMPLE)
     target = torch.tensor([[[1, 1, 0, 0]]])
-    perfect = torch.tensor([[[[-20., -20., 20., 20.]], [[20., 20., -20.,
-                                                          -20.]]]])
+    # Logits (N=1, C=2, 1, 4): background channel, then foreground.
+    background, foreground = [[-20., -20., 20., 20.]], [[20., 20., -20., -20.]]
+    perfect = torch.tensor([[background, foreground]])
     loss = TverskyLoss()
     assert loss(perfect, target).item() < 1e-4
     # Predict all foreground: TP 2, FP 2, FN 0 -> 1 - 2 / (2 + 0.3 * 2).

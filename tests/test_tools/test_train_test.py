@@ -21,7 +21,8 @@ def run_tool(tool, *args, cwd=REPO):
 
 
 def assert_ok(result):
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    assert result.returncode == 0, (result.stdout[-3000:] +
+                                    result.stderr[-5000:])
 
 
 @pytest.fixture(scope='module')
@@ -38,8 +39,8 @@ def test_train_writes_checkpoints_and_prints_test_dice(trained):
     work_dir, data_root, result = trained
     assert (work_dir / 'iter_4.pth').is_file()
     assert (data_root / 'train.list').is_file()  # generated on first use
-    lines = [l for l in result.stdout.splitlines()
-             if l.startswith('Test results')]
+    lines = [line for line in result.stdout.splitlines()
+             if line.startswith('Test results')]
     assert len(lines) == 1 and 'dice=' in lines[0]
     assert 'num_cases=2' in lines[0]
     checkpoint = torch.load(work_dir / 'iter_4.pth', weights_only=True)
@@ -128,7 +129,8 @@ def test_la_config_runs_unchanged_on_la_layout_at_data_la(tmp_path):
         cwd=tmp_path)
     assert_ok(result)
     assert 'num_cases=2' in result.stdout
-    assert (tmp_path / 'work_dirs' / 'vnet_la_16label' / 'iter_1.pth').is_file()
+    work_dir = tmp_path / 'work_dirs' / 'vnet_la_16label'
+    assert (work_dir / 'iter_1.pth').is_file()
 
 
 def test_amp_flag_trains_on_cpu_with_finite_losses(tmp_path):

@@ -1,5 +1,6 @@
 # Left Atrium (2018 challenge) in the UA-MT h5 layout:
-#   data/LA/2018LA_Seg_Training Set/<case>/mri_norm2.h5, data/LA/{train,test}.list
+#   data/LA/2018LA_Seg_Training Set/<case>/mri_norm2.h5
+#   data/LA/train.list, data/LA/test.list
 # Point elsewhere with `--data-root DIR` on the command line.
 dataset_type = 'LAHeartDataset'
 data_root = 'data/LA'
