@@ -8,16 +8,6 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=1000,
-        max_keep_ckpts=3, save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-)
-
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=False, window_size=50)

@@ -86,6 +86,9 @@ class VolumeSegMetric(BaseMetric):
         prefix (str, optional): Prefix of the metric keys, e.g. ``'val'``
             gives ``'val/dice'``. Defaults to None.
         collect_dir (str, optional): Shared directory for CPU collection.
+        pred_key (str): Data field holding the prediction. Defaults to
+            ``'pred_label'``; e.g. ``'teacher_pred_label'`` scores the
+            teacher of a semi-supervised model that predicts with both.
     """
 
     def __init__(self,
@@ -97,7 +100,8 @@ class VolumeSegMetric(BaseMetric):
                  output_dir: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
+                 collect_dir: Optional[str] = None,
+                 pred_key: str = 'pred_label') -> None:
         super().__init__(
             collect_device=collect_device,
             prefix=prefix,
@@ -115,6 +119,7 @@ class VolumeSegMetric(BaseMetric):
         self.empty_pred = empty_pred
         self.largest_component = bool(largest_component)
         self.output_dir = output_dir
+        self.pred_key = pred_key
 
     # ------------------------------------------------------------ process --
     def process(self, data_batch: Any,
@@ -131,10 +136,10 @@ class VolumeSegMetric(BaseMetric):
 
     def _score_sample(self, sample) -> dict:
         case_name = self._case_name(sample)
-        pred = _field_as_array(sample, 'pred_label', case_name)
+        pred = _field_as_array(sample, self.pred_key, case_name)
         gt = _field_as_array(sample, 'gt_label', case_name)
         pred, gt = _match_shapes(pred, gt, case_name)
-        self._check_label_range(pred, 'pred_label', case_name)
+        self._check_label_range(pred, self.pred_key, case_name)
         self._check_label_range(gt, 'gt_label', case_name)
         spacing = self._spacing(sample, gt.ndim, case_name)
 

@@ -1,0 +1,2 @@
+_base_ = ['./mt_vnet_la_16label.py']
+train_dataloader = dict(dataset=dict(num_labeled=8))
