@@ -1,15 +1,18 @@
 from .la_heart import (LA_CASE_FILE, LA_IMAGE_DIR, LA_SPLITS,
                        DatasetFormatError, LAHeartDataset, find_list_file,
                        inspect_la_case, load_la_case, read_case_list)
+from .samplers import TwoStreamSampler
 from .synthetic import (SyntheticLAHeartDataset, generate_synthetic_la,
                         synthesize_la_case)
 from .transforms import (CenterCrop, PackSegVolumeInputs, RandomCrop,
                          RandomRotFlip, Resample)
+from .utils import select_labeled
 
 __all__ = [
     'LAHeartDataset', 'SyntheticLAHeartDataset', 'DatasetFormatError',
     'generate_synthetic_la', 'synthesize_la_case', 'find_list_file',
     'inspect_la_case', 'load_la_case', 'read_case_list', 'LA_CASE_FILE',
     'LA_IMAGE_DIR', 'LA_SPLITS', 'CenterCrop', 'PackSegVolumeInputs',
-    'RandomCrop', 'RandomRotFlip', 'Resample'
+    'RandomCrop', 'RandomRotFlip', 'Resample', 'TwoStreamSampler',
+    'select_labeled'
 ]

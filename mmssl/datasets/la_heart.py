@@ -13,10 +13,11 @@ Layout::
 Some copies keep the two list files inside ``2018LA_Seg_Training Set/``;
 both places are accepted, the root first.
 
-Semi-supervised splits follow the papers: the first ``num_labeled`` names of
-train.list are labeled, the remaining ones unlabeled.
+Semi-supervised splits follow the papers by default: the first
+``num_labeled`` names of train.list are labeled, the remaining ones
+unlabeled. A seeded random choice or an explicit list of labeled names can be
+asked for instead (``labeled_selection``, ``labeled_list``).
 """
-import numbers
 import os.path as osp
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
@@ -25,6 +26,8 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmssl.registry import DATASETS, TRANSFORMS
+from .utils import (check_labeled_selection, check_num_labeled,
+                    read_case_list, select_labeled)
 
 LA_IMAGE_DIR = '2018LA_Seg_Training Set'
 LA_CASE_FILE = 'mri_norm2.h5'
@@ -39,12 +42,6 @@ _SPLIT_LIST_FILES = dict(
 class DatasetFormatError(ValueError):
     """Data on disk do not have the expected format; the message names the
     file."""
-
-
-def read_case_list(path: str) -> List[str]:
-    """Case names in a list file, one a line; blank lines are skipped."""
-    with open(path) as f:
-        return [line.strip() for line in f if line.strip()]
 
 
 def find_list_file(data_root: str, name: str) -> str:
@@ -155,14 +152,26 @@ class LAHeartDataset(BaseDataset):
         data_root (str): Folder holding the list files and
             ``2018LA_Seg_Training Set``.
         split (str): ``'train'`` (all of train.list, ``labeled`` set per
-            case), ``'train_labeled'`` (its first ``num_labeled`` names),
-            ``'train_unlabeled'`` (the rest) or ``'test'`` (test.list, all
-            labeled). Defaults to ``'train'``.
+            case), ``'train_labeled'`` (its labeled names, see
+            ``labeled_selection``), ``'train_unlabeled'`` (the rest) or
+            ``'test'`` (test.list, all labeled). Defaults to ``'train'``.
         ann_file (str, optional): A list file to use instead of the split's
             own (relative to ``data_root`` unless absolute); the split still
             decides which of its names are taken and labeled.
-        num_labeled (int, optional): How many leading names of the train
-            list are labeled; None means all. Ignored for ``'test'``.
+        num_labeled (int, optional): How many names of the train list are
+            labeled; None means all (or, with ``labeled_list``, those
+            listed). Ignored for ``'test'``.
+        labeled_selection (str): Which names are labeled: ``'first'`` (the
+            first ``num_labeled`` of the train list, as in the papers) or
+            ``'random'`` (a choice seeded by ``labeled_seed``). Defaults to
+            ``'first'``.
+        labeled_seed (int): Seed of the ``'random'`` selection. Defaults
+            to 0.
+        labeled_list (str, optional): A file naming the labeled cases, one
+            a line (relative to ``data_root`` unless absolute). Every name
+            must be in the train list; ``num_labeled`` must be None or the
+            number listed; ``labeled_selection`` must stay ``'first'``.
+            Ignored for ``'test'``.
         num_classes (int): Label values must lie in ``0..num_classes-1``.
             Defaults to 2.
         cache (bool): Keep decoded volumes in memory after their first read
@@ -186,6 +195,9 @@ class LAHeartDataset(BaseDataset):
                  split: str = 'train',
                  ann_file: Optional[str] = None,
                  num_labeled: Optional[int] = None,
+                 labeled_selection: str = 'first',
+                 labeled_seed: int = 0,
+                 labeled_list: Optional[str] = None,
                  num_classes: int = 2,
                  cache: bool = True,
                  validate: bool = True,
@@ -199,12 +211,9 @@ class LAHeartDataset(BaseDataset):
         if split not in LA_SPLITS:
             raise ValueError(f'split must be one of {LA_SPLITS}, got '
                              f'{split!r}')
-        if num_labeled is not None:
-            if (not isinstance(num_labeled, numbers.Integral)
-                    or isinstance(num_labeled, bool) or num_labeled < 0):
-                raise ValueError('num_labeled must be a non-negative int or '
-                                 f'None, got {num_labeled!r}')
-            num_labeled = int(num_labeled)
+        num_labeled = check_num_labeled(num_labeled)
+        check_labeled_selection(labeled_selection, labeled_seed,
+                                labeled_list)
         if num_classes < 2:
             raise ValueError(f'num_classes must be >= 2, got {num_classes}')
         # Fail before anything else when the data are not there at all.
@@ -221,6 +230,11 @@ class LAHeartDataset(BaseDataset):
 
         self.split = split
         self.num_labeled = num_labeled
+        self.labeled_selection = labeled_selection
+        self.labeled_seed = int(labeled_seed)
+        if labeled_list is not None and not osp.isabs(labeled_list):
+            labeled_list = osp.join(data_root, labeled_list)
+        self.labeled_list = labeled_list
         self.num_classes = num_classes
         self.cache = cache
         self.validate = validate
@@ -260,14 +274,22 @@ class LAHeartDataset(BaseDataset):
             raise DatasetFormatError(
                 f'{list_file} lists cases more than once: {duplicates[:5]}')
 
-        if self.split == 'test' or self.num_labeled is None:
-            num_labeled = len(names)
+        if self.split == 'test':
+            labeled_names = set(names)
         else:
-            num_labeled = self.num_labeled
-            if num_labeled > len(names):
-                raise ValueError(f'num_labeled={num_labeled} but {list_file} '
-                                 f'lists only {len(names)} cases')
-        labeled = [i < num_labeled for i in range(len(names))]
+            if (self.labeled_list is not None
+                    and not osp.isfile(self.labeled_list)):
+                raise FileNotFoundError(
+                    f'labeled list {self.labeled_list} not found')
+            labeled_names = set(
+                select_labeled(
+                    names,
+                    num_labeled=self.num_labeled,
+                    selection=self.labeled_selection,
+                    seed=self.labeled_seed,
+                    list_file=self.labeled_list,
+                    names_source=list_file))
+        labeled = [name in labeled_names for name in names]
         if self.split == 'train_labeled':
             keep = labeled
         elif self.split == 'train_unlabeled':

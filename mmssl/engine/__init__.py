@@ -1,10 +1,10 @@
 from .checkpoint import decode_after_safe_loading, encode_for_safe_loading
-from .hooks import ProgressBarHook, SavePredictionsHook
+from .hooks import EMATeacherHook, ProgressBarHook, SavePredictionsHook
 from .optimizers import AutocastOptimWrapper
 from .runner import MMSSLRunner
 
 __all__ = [
-    'AutocastOptimWrapper', 'MMSSLRunner', 'ProgressBarHook',
+    'AutocastOptimWrapper', 'EMATeacherHook', 'MMSSLRunner', 'ProgressBarHook',
     'SavePredictionsHook', 'decode_after_safe_loading',
     'encode_for_safe_loading'
 ]

@@ -1,0 +1,3 @@
+from .two_stream_sampler import TwoStreamSampler
+
+__all__ = ['TwoStreamSampler']

@@ -1,0 +1,11 @@
+from .noise import ClampedGaussianNoise
+from .schedules import (ConstantSchedule, CosineRampDown, LinearRampUp,
+                        SigmoidRampUp, build_schedule)
+from .semi_batch import SemiBatch
+from .semi_segmentor import SemiSegmentor
+
+__all__ = [
+    'ClampedGaussianNoise', 'ConstantSchedule', 'CosineRampDown',
+    'LinearRampUp', 'SemiBatch', 'SemiSegmentor', 'SigmoidRampUp',
+    'build_schedule'
+]
