@@ -2,27 +2,13 @@
 import csv
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import nibabel as nib
 import pytest
 import torch
+from tool_runner import REPO, assert_ok, run_tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_synthetic.py')
-
-
-def run_tool(tool, *args, cwd=REPO):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    return subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', tool), *map(str, args)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-
-
-def assert_ok(result):
-    assert result.returncode == 0, (result.stdout[-3000:] +
-                                    result.stderr[-5000:])
 
 
 @pytest.fixture(scope='module')
