@@ -39,3 +39,26 @@ def test_semi_config_trains_tests_and_saves_the_teacher(config, tmp_path):
     name = 'backbone.encoder_stages.0.0.weight'
     assert not torch.equal(weights[f'teacher.{name}'],
                            weights[f'student.{name}'])
+
+
+def test_semi_config_resumes_with_its_teacher(tmp_path):
+    config = tiny_version('configs/uamt/uamt_vnet_synthetic_2label.py',
+                          tmp_path)
+    work_dir, data = tmp_path / 'work', tmp_path / 'data'
+    assert_ok(run_tool('train.py', config, '--work-dir', work_dir,
+                       '--data-root', data))
+    saved = torch.load(work_dir / 'iter_3.pth', weights_only=True)
+    result = run_tool('train.py', config, '--work-dir', work_dir,
+                      '--data-root', data, '--resume', '--cfg-options',
+                      'train_cfg.max_iters=4')
+    assert_ok(result)
+    log = result.stdout + result.stderr
+    assert 'resumed epoch: 0, iter: 3' in log
+    assert 'Iter(train) [4/4]' in log
+    final = torch.load(work_dir / 'iter_4.pth', weights_only=True)
+    name = 'teacher.backbone.encoder_stages.0.0.weight'
+    # One more EMA step from the saved teacher: close to it, not equal.
+    assert not torch.equal(final['state_dict'][name],
+                           saved['state_dict'][name])
+    assert torch.allclose(final['state_dict'][name],
+                          saved['state_dict'][name], atol=0.05)
