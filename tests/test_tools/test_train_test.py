@@ -84,13 +84,19 @@ def test_unknown_type_in_config_fails_clearly(tmp_path):
     assert 'NoSuchNet' in result.stderr
 
 
-def test_la_config_runs_unchanged_on_la_layout_at_data_la(tmp_path):
-    """configs/supervised/vnet_la_16label.py reads data/LA relative to the
-    working directory, as OpenMMLab configs do."""
+@pytest.mark.parametrize('config', [
+    'configs/supervised/vnet_la_16label.py',
+    'configs/mean_teacher/mt_vnet_la_16label.py',
+    'configs/uamt/uamt_vnet_la_16label.py',
+])
+def test_la_config_runs_unchanged_on_la_layout_at_data_la(config, tmp_path):
+    """The LA configs read data/LA relative to the working directory, as
+    OpenMMLab configs do; one full-size iteration and a test."""
     import h5py
     import numpy as np
     root = tmp_path / 'data' / 'LA'
-    names = [f'case{i:02d}' for i in range(18)]
+    # 16 labeled + 4 unlabeled training cases, 2 test cases.
+    names = [f'case{i:02d}' for i in range(22)]
     rng = np.random.default_rng(0)
     for name in names:
         folder = root / '2018LA_Seg_Training Set' / name
@@ -102,11 +108,11 @@ def test_la_config_runs_unchanged_on_la_layout_at_data_la(tmp_path):
         with h5py.File(folder / 'mri_norm2.h5', 'w') as f:
             f.create_dataset('image', data=image, compression='gzip')
             f.create_dataset('label', data=label, compression='gzip')
-    (root / 'train.list').write_text('\n'.join(names[:16]) + '\n')
-    (root / 'test.list').write_text('\n'.join(names[16:]) + '\n')
+    (root / 'train.list').write_text('\n'.join(names[:20]) + '\n')
+    (root / 'test.list').write_text('\n'.join(names[20:]) + '\n')
 
     result = run_tool(
-        'train.py', osp.join(REPO, 'configs/supervised/vnet_la_16label.py'),
+        'train.py', osp.join(REPO, config),
         '--test', '--cfg-options', 'train_cfg.max_iters=1',
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
@@ -115,7 +121,7 @@ def test_la_config_runs_unchanged_on_la_layout_at_data_la(tmp_path):
         cwd=tmp_path)
     assert_ok(result)
     assert 'num_cases=2' in result.stdout
-    work_dir = tmp_path / 'work_dirs' / 'vnet_la_16label'
+    work_dir = tmp_path / 'work_dirs' / osp.splitext(osp.basename(config))[0]
     assert (work_dir / 'iter_1.pth').is_file()
 
 
