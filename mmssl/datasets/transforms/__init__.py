@@ -1,8 +1,9 @@
 from .augmentation import CenterCrop, RandomCrop, RandomRotFlip
 from .formatting import PackSegVolumeInputs
 from .resample import Resample
+from .sdf import GenerateSDF
 
 __all__ = [
     'CenterCrop', 'RandomCrop', 'RandomRotFlip', 'PackSegVolumeInputs',
-    'Resample'
+    'Resample', 'GenerateSDF'
 ]

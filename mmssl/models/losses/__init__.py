@@ -1,11 +1,13 @@
 from .cross_entropy_loss import BCEWithLogitsLoss, CrossEntropyLoss
 from .dice_loss import DiceLoss, soft_dice_loss
+from .shape import DualTaskConsistency, SDFRegressionLoss, level_set
 from .unsupervised import (KLConsistency, SoftmaxMSEConsistency,
                            UncertaintyMaskedConsistency, UnsupervisedTerm)
 from .utils import logits_to_probs
 
 __all__ = [
-    'BCEWithLogitsLoss', 'CrossEntropyLoss', 'DiceLoss', 'KLConsistency',
+    'BCEWithLogitsLoss', 'CrossEntropyLoss', 'DiceLoss',
+    'DualTaskConsistency', 'KLConsistency', 'SDFRegressionLoss',
     'SoftmaxMSEConsistency', 'UncertaintyMaskedConsistency',
-    'UnsupervisedTerm', 'logits_to_probs', 'soft_dice_loss'
+    'UnsupervisedTerm', 'level_set', 'logits_to_probs', 'soft_dice_loss'
 ]
