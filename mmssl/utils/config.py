@@ -40,13 +40,24 @@ def set_data_root(cfg, data_root):
 
 
 def enable_autocast(cfg, cuda_available):
-    """Turn the config's optimizer wrapper into a mixed-precision one.
+    """Turn the config's optimizer wrapper(s) into mixed-precision ones.
 
     On GPU: MMEngine's AmpOptimWrapper (fp16 with loss scaling, or the dtype
     the config asks for). Elsewhere: AutocastOptimWrapper in bfloat16, which
-    needs no loss scaling.
+    needs no loss scaling. A config with one wrapper per submodule
+    (``SubmoduleOptimWrapperConstructor``, e.g. SASSNet) has each converted.
     """
     optim_wrapper = cfg.optim_wrapper
+    if 'optimizer' not in optim_wrapper and 'constructor' in optim_wrapper:
+        wrappers = [v for k, v in optim_wrapper.items()
+                    if k != 'constructor' and isinstance(v, dict)]
+    else:
+        wrappers = [optim_wrapper]
+    for wrapper in wrappers:
+        _make_mixed_precision(wrapper, cuda_available)
+
+
+def _make_mixed_precision(optim_wrapper, cuda_available):
     current = optim_wrapper.get('type', 'OptimWrapper')
     if current in ('AmpOptimWrapper', 'AutocastOptimWrapper'):
         return
@@ -54,10 +65,10 @@ def enable_autocast(cfg, cuda_available):
         raise ValueError(f'--amp supports type=OptimWrapper, the config has '
                          f'{current}')
     if cuda_available:
-        optim_wrapper.type = 'AmpOptimWrapper'
+        optim_wrapper['type'] = 'AmpOptimWrapper'
         optim_wrapper.setdefault('loss_scale', 'dynamic')
     else:
-        optim_wrapper.type = 'AutocastOptimWrapper'
+        optim_wrapper['type'] = 'AutocastOptimWrapper'
         optim_wrapper.setdefault('dtype', 'bfloat16')
 
 

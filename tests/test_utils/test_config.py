@@ -1,7 +1,11 @@
+import os.path as osp
+
 import pytest
 from mmengine.config import Config
 
 from mmssl.utils import enable_autocast, load_config, set_data_root
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _cfg():
@@ -45,6 +49,15 @@ def test_enable_autocast_picks_wrapper_by_device():
     cfg = _cfg()
     enable_autocast(cfg, cuda_available=True)
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+
+
+def test_enable_autocast_converts_every_wrapper_of_a_two_optimizer_config():
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs/sassnet/sassnet_vnet_la_16label.py'))
+    enable_autocast(cfg, cuda_available=False)
+    assert cfg.optim_wrapper.constructor == 'SubmoduleOptimWrapperConstructor'
+    for name in ('student', 'discriminator'):
+        assert cfg.optim_wrapper[name].type == 'AutocastOptimWrapper'
 
 
 def test_load_config_missing_file():

@@ -27,6 +27,8 @@ class SemiBatch:
         teacher_outputs: Teacher outputs on ``perturb(inputs[unlabeled])``,
             computed once per step and shared by all terms; None without a
             teacher.
+        discriminator: The method's discriminator (SASSNet), for terms that
+            ask it to judge the student's outputs; None otherwise.
         cache: Scratch space shared by the terms of one step.
     """
     inputs: torch.Tensor
@@ -40,6 +42,7 @@ class SemiBatch:
     teacher_forward: Optional[Callable] = None
     perturb: Callable = field(default=lambda x: x)
     teacher_outputs: Optional[Dict[str, torch.Tensor]] = None
+    discriminator: Optional[Callable] = None
     cache: dict = field(default_factory=dict)
 
     @property

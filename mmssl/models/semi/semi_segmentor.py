@@ -44,6 +44,11 @@ class SemiSegmentor(BaseModel):
         data_preprocessor: Defaults to the student's.
     """
 
+    # Top-level submodules; a checkpoint whose keys start with none of them
+    # is a plain segmentor's.
+    own_submodules = ('student', 'teacher', 'unsup_terms',
+                      'data_preprocessor')
+
     def __init__(self,
                  segmentor: dict,
                  teacher: Optional[dict] = None,
@@ -145,6 +150,16 @@ class SemiSegmentor(BaseModel):
         if not self.unsup_terms or not len(unlabeled):
             return losses
 
+        batch = self.make_semi_batch(inputs, data_samples, labeled,
+                                     unlabeled, outputs)
+        for term in self.unsup_terms:
+            losses.update(term(batch))
+        return losses
+
+    def make_semi_batch(self, inputs, data_samples, labeled, unlabeled,
+                        outputs) -> SemiBatch:
+        """The :class:`SemiBatch` the unsupervised terms see (subclasses add
+        their own modules to it)."""
         message_hub = MessageHub.get_current_instance()
         batch = SemiBatch(
             inputs=inputs,
@@ -161,9 +176,7 @@ class SemiSegmentor(BaseModel):
             batch.cache['teacher_module'] = self.teacher
             batch.teacher_outputs = self.teacher_forward(
                 self.perturb(inputs[unlabeled]))
-        for term in self.unsup_terms:
-            losses.update(term(batch))
-        return losses
+        return batch
 
     # ---------------------------------------------------------- predict --
     def predict(self,
@@ -189,8 +202,7 @@ class SemiSegmentor(BaseModel):
         Its keys have no ``student.`` prefix; they are renamed in place
         before the modules read them.
         """
-        ours = (f'{prefix}student.', f'{prefix}teacher.',
-                f'{prefix}unsup_terms.', f'{prefix}data_preprocessor.')
+        ours = tuple(f'{prefix}{name}.' for name in self.own_submodules)
         keys = [k for k in state_dict if k.startswith(prefix)]
         if not keys or any(k.startswith(ours) for k in keys):
             return
