@@ -8,8 +8,9 @@ from .unsupervised import (KLConsistency, SoftmaxMSEConsistency,
 from .utils import logits_to_probs
 
 __all__ = [
-    'AdversarialShapeTerm', 'BCEWithLogitsLoss', 'CrossEntropyLoss', 'DiceLoss',
-    'DualTaskConsistency', 'KLConsistency', 'LevelSet', 'SDFRegressionLoss',
-    'SoftmaxMSEConsistency', 'UncertaintyMaskedConsistency',
-    'UnsupervisedTerm', 'level_set', 'logits_to_probs', 'soft_dice_loss'
+    'AdversarialShapeTerm', 'BCEWithLogitsLoss', 'CrossEntropyLoss',
+    'DiceLoss', 'DualTaskConsistency', 'KLConsistency', 'LevelSet',
+    'SDFRegressionLoss', 'SoftmaxMSEConsistency',
+    'UncertaintyMaskedConsistency', 'UnsupervisedTerm', 'level_set',
+    'logits_to_probs', 'soft_dice_loss'
 ]

@@ -143,4 +143,3 @@ class DualTaskConsistency(UnsupervisedTerm):
 
     def extra_repr(self) -> str:
         return super().extra_repr() + f', sdf_head={self.sdf_head!r}'
-
