@@ -1,0 +1,1 @@
+"""Converters from published raw data to the layouts mmssl reads."""
