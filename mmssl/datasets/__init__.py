@@ -1,6 +1,7 @@
 from .la_heart import (LA_CASE_FILE, LA_IMAGE_DIR, LA_SPLITS,
                        DatasetFormatError, LAHeartDataset, find_list_file,
                        inspect_la_case, load_la_case, read_case_list)
+from .nifti import NiftiDataset
 from .samplers import TwoStreamSampler
 from .synthetic import (SyntheticLAHeartDataset, generate_synthetic_la,
                         synthesize_la_case)
@@ -14,5 +15,5 @@ __all__ = [
     'inspect_la_case', 'load_la_case', 'read_case_list', 'LA_CASE_FILE',
     'LA_IMAGE_DIR', 'LA_SPLITS', 'CenterCrop', 'PackSegVolumeInputs',
     'RandomCrop', 'RandomRotFlip', 'Resample', 'TwoStreamSampler',
-    'select_labeled'
+    'select_labeled', 'NiftiDataset'
 ]
