@@ -1,7 +1,8 @@
 """Train a model from a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--data-root DIR] [--test] [--cfg-options KEY=VALUE ...]
+        [--deterministic] [--seed N] [--data-root DIR] [--test]
+        [--cfg-options KEY=VALUE ...]
         [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
@@ -25,6 +26,12 @@ def parse_args(argv=None):
         'dir when no path is given')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision (fp16 on GPU, bf16 on CPU)')
+    parser.add_argument(
+        '--deterministic', action='store_true',
+        help='use deterministic algorithms only (torch.use_deterministic_'
+        'algorithms), so a seed gives the same losses run to run')
+    parser.add_argument('--seed', type=int, default=None,
+                        help="override the config's randomness.seed")
     parser.add_argument('--test', action='store_true',
                         help='test the final model on the test set and print '
                         'its metrics')
@@ -37,6 +44,13 @@ def build_config(args):
                       args.work_dir, args.launcher)
     if args.amp:
         enable_autocast(cfg, torch.cuda.is_available())
+    if args.deterministic or args.seed is not None:
+        randomness = dict(cfg.get('randomness') or {})
+        if args.deterministic:
+            randomness['deterministic'] = True
+        if args.seed is not None:
+            randomness['seed'] = args.seed
+        cfg.randomness = randomness
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -26,6 +26,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmssl.registry import DATASETS, TRANSFORMS
+from .seeding import SeededSampleMixin
 from .utils import (check_labeled_selection, check_num_labeled,
                     read_case_list, select_labeled)
 
@@ -139,7 +140,7 @@ def load_la_case(path: str,
 
 
 @DATASETS.register_module()
-class LAHeartDataset(BaseDataset):
+class LAHeartDataset(SeededSampleMixin, BaseDataset):
     """LA MRI volumes from the UA-MT h5 files.
 
     Each sample, before the pipeline, holds ``img`` float32 ``(1, H, W, D)``;

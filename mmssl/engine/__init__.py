@@ -1,12 +1,17 @@
-from .checkpoint import decode_after_safe_loading, encode_for_safe_loading
-from .hooks import EMATeacherHook, ProgressBarHook, SavePredictionsHook
+from .checkpoint import (CheckpointError, decode_after_safe_loading,
+                         encode_for_safe_loading, read_checkpoint_safely)
+from .hooks import (BufferSyncHook, EMATeacherHook, NonFiniteLossError,
+                    NonFiniteLossHook, ProgressBarHook, SavePredictionsHook)
+from .loops import ResumableIterBasedTrainLoop, seed_iteration
 from .optimizers import (AutocastOptimWrapper,
                          SubmoduleOptimWrapperConstructor)
 from .runner import MMSSLRunner
 
 __all__ = [
-    'AutocastOptimWrapper', 'EMATeacherHook', 'MMSSLRunner', 'ProgressBarHook',
+    'AutocastOptimWrapper', 'BufferSyncHook', 'CheckpointError',
+    'EMATeacherHook', 'MMSSLRunner', 'NonFiniteLossError',
+    'NonFiniteLossHook', 'ProgressBarHook', 'ResumableIterBasedTrainLoop',
     'SavePredictionsHook', 'SubmoduleOptimWrapperConstructor',
-    'decode_after_safe_loading',
-    'encode_for_safe_loading'
+    'decode_after_safe_loading', 'encode_for_safe_loading',
+    'read_checkpoint_safely', 'seed_iteration'
 ]

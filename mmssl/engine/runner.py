@@ -8,8 +8,13 @@
 * Distributed on CPU: MMEngine's start calls ``torch.cuda.set_device`` and
   gives DDP ``device_ids=[rank]``; both fail without a GPU. On CPU we start a
   gloo process group ourselves and wrap the model without device ids.
+* Reliable checkpoints: written to a temporary file and renamed, so a kill
+  during a save never leaves a truncated checkpoint under the final name;
+  a corrupted, foreign or non-training checkpoint fails with a message
+  naming the file instead of a deep unpickling error.
 """
 import os
+import os.path as osp
 from datetime import timedelta
 
 import torch
@@ -19,7 +24,9 @@ from mmengine.model import is_model_wrapper, revert_sync_batchnorm
 from mmengine.runner import Runner
 
 from mmssl.registry import MODEL_WRAPPERS, RUNNERS
-from .checkpoint import decode_after_safe_loading, encode_for_safe_loading
+from .checkpoint import (CheckpointError, check_checkpoint_matches_model,
+                         decode_after_safe_loading, encode_for_safe_loading,
+                         read_checkpoint_safely)
 
 
 def init_cpu_process_group(timeout_s=1800):
@@ -71,7 +78,41 @@ class MMSSLRunner(Runner):
         if not os.path.isfile(filename):
             raise FileNotFoundError(
                 f'Checkpoint to resume from not found: {filename}')
+        checkpoint = read_checkpoint_safely(filename)
+        missing = [key for key in ('meta', 'state_dict', 'optimizer',
+                                   'message_hub') if key not in checkpoint]
+        if missing:
+            raise CheckpointError(
+                f'{filename} is not a training checkpoint of this project '
+                f'(it lacks {missing}), so training cannot resume from it; '
+                'to start from its weights, set load_from instead')
         super().resume(filename, *args, **kwargs)
+
+    def load_checkpoint(self, filename, *args, **kwargs):
+        if _is_local_path(filename):
+            if not os.path.isfile(filename):
+                raise FileNotFoundError(f'Checkpoint not found: {filename}')
+            model = self.model.module if is_model_wrapper(
+                self.model) else self.model
+            check_checkpoint_matches_model(
+                read_checkpoint_safely(filename), model, filename)
+        return super().load_checkpoint(filename, *args, **kwargs)
+
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        """Write under a temporary name, then rename (atomic on POSIX)."""
+        if not _is_local_path(out_dir):
+            return super().save_checkpoint(out_dir, filename, *args,
+                                           **kwargs)
+        partial = f'.{filename}.partial'
+        super().save_checkpoint(out_dir, partial, *args, **kwargs)
+        final, written = osp.join(out_dir, filename), osp.join(
+            out_dir, partial)
+        if osp.isfile(written):  # only the main process writes
+            os.replace(written, final)
+
+
+def _is_local_path(path) -> bool:
+    return isinstance(path, (str, os.PathLike)) and '://' not in str(path)
 
 
 def _convert_non_weights(checkpoint, convert):

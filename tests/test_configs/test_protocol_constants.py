@@ -9,6 +9,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from mmssl.datasets.seeding import unpack_key
 from mmssl.registry import DATA_SAMPLERS, HOOKS, MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -86,7 +87,7 @@ def check_two_plus_two_batches(cfg, num_labeled):
         default_args=dict(dataset=_FakeDataset(num_labeled), seed=0))
     indices = iter(sampler)
     for _ in range(10):
-        batch = [next(indices) for _ in range(4)]
+        batch = [unpack_key(next(indices))[0] for _ in range(4)]
         assert [i < num_labeled for i in batch] == [True, True, False, False]
 
 

@@ -5,6 +5,7 @@ import torch
 from mmengine.runner import Runner
 
 from mmssl.datasets import TwoStreamSampler
+from mmssl.datasets.seeding import SeededIndex, unpack_key
 from mmssl.registry import DATA_SAMPLERS
 
 
@@ -40,10 +41,13 @@ def unlabeled_set(dataset):
     return {i for i, flag in enumerate(dataset.flags) if not flag}
 
 
-def batches(sampler, count, batch_size=None):
-    """The first ``count`` batches, grouped as the DataLoader would."""
+def batches(sampler, count, batch_size=None, keys=False):
+    """The first ``count`` batches of indices (or of the raw keys), grouped
+    as the DataLoader would."""
     batch_size = batch_size or sampler.batch_size
     indices = list(itertools.islice(iter(sampler), count * batch_size))
+    if not keys:
+        indices = [unpack_key(k)[0] for k in indices]
     return [indices[i:i + batch_size]
             for i in range(0, len(indices), batch_size)]
 
@@ -281,3 +285,32 @@ def test_built_by_runner_build_dataloader(la_root):
         assert {s.case_name for s in samples[:2]} == {'case_a', 'case_b'}
         seen_unlabeled.update(s.case_name for s in samples[2:])
     assert seen_unlabeled <= {'case_c', 'case_d', 'case_e'}
+
+
+def test_sample_seeds_depend_on_the_stream_position_only():
+    dataset = interleaved(8, 12)
+    single = batches(make(dataset, seed=3), 12, keys=True)
+    assert all(isinstance(k, SeededIndex) for b in single for k in b)
+    seeds = [k.seed for b in single for k in b]
+    assert len(set(seeds)) == len(seeds)
+    # Two ranks with half the batch each: the same samples with the same
+    # seeds, split by rank.
+    ranks = [batches(make(dataset, batch_size=2, labeled_per_batch=1,
+                          seed=3, rank=r, world_size=2), 12, keys=True)
+             for r in range(2)]
+    for step, batch in enumerate(single):
+        rank0, rank1 = ranks[0][step], ranks[1][step]
+        assert batch == [rank0[0], rank1[0], rank0[1], rank1[1]]
+    # Resuming at a step gives the same keys as running through.
+    sampler = make(dataset, seed=3)
+    sampler.start_step = 5
+    assert batches(sampler, 7, keys=True) == single[5:]
+    # Other sampler seed: other sample seeds.
+    other = batches(make(dataset, seed=4), 12, keys=True)
+    assert {k.seed for b in other for k in b}.isdisjoint(seeds)
+
+
+def test_plain_indices_without_sample_seeds():
+    sampler = make(interleaved(6, 10), seed_samples=False)
+    keys = list(itertools.islice(iter(sampler), 8))
+    assert all(type(k) is int for k in keys)

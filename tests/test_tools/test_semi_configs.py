@@ -1,23 +1,8 @@
 """A few iterations of each semi-supervised synthetic config, end to end."""
-import os.path as osp
-
 import pytest
 import torch
 
-from tool_runner import REPO, assert_ok, run_tool
-
-TINY_SEMI = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_semi.py')
-
-
-def tiny_version(config, tmp_path):
-    """The method config with tiny_semi.py's settings on top."""
-    text = open(TINY_SEMI).read()
-    base_line = next(line for line in text.splitlines()
-                     if line.startswith('_base_'))
-    path = tmp_path / f'tiny_{osp.basename(config)}'
-    path.write_text(
-        text.replace(base_line, f'_base_ = [{osp.join(REPO, config)!r}]'))
-    return path
+from tool_runner import assert_ok, run_tool, tiny_version
 
 
 @pytest.mark.parametrize('config', [

@@ -1,23 +1,8 @@
 """A few iterations of DTC, SASSNet and the mixed configs, end to end."""
-import os.path as osp
-
 import pytest
 import torch
 
-from tool_runner import REPO, assert_ok, run_tool
-
-TINY_SHAPE = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_shape.py')
-
-
-def tiny_version(config, tmp_path):
-    """The method config with tiny_shape.py's settings on top."""
-    text = open(TINY_SHAPE).read()
-    base_line = next(line for line in text.splitlines()
-                     if line.startswith('_base_'))
-    path = tmp_path / f'tiny_{osp.basename(config)}'
-    path.write_text(
-        text.replace(base_line, f'_base_ = [{osp.join(REPO, config)!r}]'))
-    return path
+from tool_runner import assert_ok, run_tool, tiny_version
 
 
 @pytest.mark.parametrize('config,log_keys', [
@@ -34,8 +19,9 @@ def tiny_version(config, tmp_path):
 ])
 def test_shape_config_trains_and_tests(config, log_keys, tmp_path):
     work_dir = tmp_path / 'work'
-    result = run_tool('train.py', tiny_version(config, tmp_path), '--work-dir',
-                      work_dir, '--data-root', tmp_path / 'data', '--test')
+    config_path = tiny_version(config, tmp_path, 'tiny_shape.py')
+    result = run_tool('train.py', config_path, '--work-dir', work_dir,
+                      '--data-root', tmp_path / 'data', '--test')
     assert_ok(result)
     log = result.stdout + result.stderr
     for key in log_keys:
@@ -52,7 +38,7 @@ def test_shape_config_trains_and_tests(config, log_keys, tmp_path):
 
 def test_sassnet_resumes_both_optimizers(tmp_path):
     config = tiny_version('configs/sassnet/sassnet_vnet_synthetic_2label.py',
-                          tmp_path)
+                          tmp_path, 'tiny_shape.py')
     work_dir, data = tmp_path / 'work', tmp_path / 'data'
     assert_ok(run_tool('train.py', config, '--work-dir', work_dir,
                        '--data-root', data))

@@ -8,8 +8,10 @@ param_scheduler = [
          gamma=0.1)
 ]
 # The papers test the last iteration; val_cfg is used only by configs that
-# also set val_dataloader and val_evaluator.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=6000, val_interval=6000)
+# also set val_dataloader and val_evaluator. The loop seeds every iteration
+# from (seed, rank, iteration), so `--resume` continues exactly.
+train_cfg = dict(
+    type='ResumableIterBasedTrainLoop', max_iters=6000, val_interval=6000)
 val_cfg = None
 test_cfg = dict(type='TestLoop')
 
@@ -21,4 +23,8 @@ default_hooks = dict(
         type='CheckpointHook', by_epoch=False, interval=1000,
         max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Stop on a NaN/inf loss before anything of that iteration is saved.
+    non_finite_loss=dict(type='NonFiniteLossHook'),
+    # Same BatchNorm statistics (student and teacher) on every rank.
+    sync_buffers=dict(type='BufferSyncHook'),
 )

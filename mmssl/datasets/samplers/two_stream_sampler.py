@@ -7,6 +7,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmssl.registry import DATA_SAMPLERS
+from ..seeding import SeededIndex, sample_seed
 
 
 def _check_int(name: str, value, minimum: int) -> int:
@@ -55,6 +56,13 @@ class TwoStreamSampler(Sampler):
     pass over the labeled cases: it runs on, so every unlabeled case is seen
     once per unlabeled permutation.
 
+    With ``seed_samples=True`` (default) each index comes as a
+    :class:`~mmssl.datasets.seeding.SeededIndex` whose seed depends only on
+    ``seed``, the stream, the global step and the slot within the global
+    batch; datasets with ``SeededSampleMixin`` augment the sample under that
+    seed. Augmentation then does not depend on loader workers, on the number
+    of processes, or on whether the run was resumed (``start_step``).
+
     Args:
         dataset (Sized): Needs ``__len__`` and ``get_data_info(i)`` returning
             a dict with a bool ``'labeled'`` (e.g. ``LAHeartDataset`` with
@@ -73,6 +81,8 @@ class TwoStreamSampler(Sampler):
         rank (int, optional): Overrides the rank from
             ``mmengine.dist.get_dist_info()`` (for tests).
         world_size (int, optional): Overrides the world size likewise.
+        seed_samples (bool): Yield ``SeededIndex(index, seed)`` instead of
+            plain indices. Defaults to True.
 
     Attributes:
         start_step (int): Batches of this rank to skip at the start of the
@@ -87,7 +97,8 @@ class TwoStreamSampler(Sampler):
                  shuffle: bool = True,
                  seed: Optional[int] = None,
                  rank: Optional[int] = None,
-                 world_size: Optional[int] = None) -> None:
+                 world_size: Optional[int] = None,
+                 seed_samples: bool = True) -> None:
         batch_size = _check_int('batch_size', batch_size, 2)
         labeled_per_batch = _check_int('labeled_per_batch',
                                        labeled_per_batch, 1)
@@ -110,6 +121,7 @@ class TwoStreamSampler(Sampler):
         self.labeled_per_batch = labeled_per_batch
         self.unlabeled_per_batch = batch_size - labeled_per_batch
         self.shuffle = shuffle
+        self.seed_samples = bool(seed_samples)
         self.seed = sync_random_seed() if seed is None else int(seed)
         self.size = len(dataset)
         self.labeled_indices, self.unlabeled_indices = self._split_indices()
@@ -143,12 +155,13 @@ class TwoStreamSampler(Sampler):
             (labeled if info['labeled'] else unlabeled).append(index)
         return labeled, unlabeled
 
-    def _rank_slices(self, indices: List[int], per_batch: int, seed: int,
-                     start_step: int) -> Iterator[List[int]]:
-        """Endless per-step slices of this rank from one stream, from
-        global step ``start_step`` on."""
+    def _rank_slices(self, indices: List[int], per_batch: int, stream: int,
+                     start_step: int) -> Iterator[list]:
+        """Endless per-step slices of this rank from one stream (0 labeled,
+        1 unlabeled, seeded ``seed + stream``), from global step
+        ``start_step`` on."""
         generator = torch.Generator()
-        generator.manual_seed(seed)
+        generator.manual_seed(self.seed + stream)
         group = per_batch * self.world_size
         steps_per_pass = len(indices) // group
         begin = self.rank * per_batch
@@ -157,6 +170,7 @@ class TwoStreamSampler(Sampler):
             # Only the generator's state matters for the passes skipped.
             for _ in range(passes_done):
                 torch.randperm(len(indices), generator=generator)
+        global_step = start_step
         while True:
             if self.shuffle:
                 order = torch.randperm(len(indices),
@@ -166,22 +180,30 @@ class TwoStreamSampler(Sampler):
             # Whole groups only: the remainder of a pass is dropped.
             for step in range(first_step, steps_per_pass):
                 start = step * group + begin
-                yield [indices[i] for i in order[start:start + per_batch]]
+                chosen = [indices[i] for i in order[start:start + per_batch]]
+                if self.seed_samples:
+                    # Slot within the global batch, not within the rank's.
+                    chosen = [
+                        SeededIndex(index, sample_seed(
+                            self.seed, stream, global_step, begin + slot))
+                        for slot, index in enumerate(chosen)
+                    ]
+                yield chosen
+                global_step += 1
             first_step = 0
 
-    def __iter__(self) -> Iterator[int]:
+    def __iter__(self) -> Iterator:
         # Read eagerly, so the skip belongs to the iterator asked for now.
         start_step = _check_int('start_step', self.start_step, 0)
         self.start_step = 0
         return self._indices_from(start_step)
 
-    def _indices_from(self, start_step: int) -> Iterator[int]:
+    def _indices_from(self, start_step: int) -> Iterator:
         labeled = self._rank_slices(self.labeled_indices,
-                                    self.labeled_per_batch, self.seed,
-                                    start_step)
+                                    self.labeled_per_batch, 0, start_step)
         unlabeled = self._rank_slices(self.unlabeled_indices,
-                                      self.unlabeled_per_batch,
-                                      self.seed + 1, start_step)
+                                      self.unlabeled_per_batch, 1,
+                                      start_step)
         for labeled_part, unlabeled_part in zip(labeled, unlabeled):
             yield from labeled_part
             yield from unlabeled_part

@@ -1,8 +1,11 @@
 from .ema_teacher_hook import EMATeacherHook
+from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .progress_bar_hook import ProgressBarHook
 from .save_predictions_hook import SavePredictionsHook, save_label_nifti
+from .sync_buffers_hook import BufferSyncHook, average_buffers_across_ranks
 
 __all__ = [
-    'EMATeacherHook', 'ProgressBarHook', 'SavePredictionsHook',
-    'save_label_nifti'
+    'BufferSyncHook', 'EMATeacherHook', 'NonFiniteLossError',
+    'NonFiniteLossHook', 'ProgressBarHook', 'SavePredictionsHook',
+    'average_buffers_across_ranks', 'save_label_nifti'
 ]
