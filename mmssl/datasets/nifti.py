@@ -34,6 +34,7 @@ from mmengine.dataset import BaseDataset
 
 from mmssl.registry import DATASETS, TRANSFORMS
 from .la_heart import DatasetFormatError
+from .seeding import SeededSampleMixin
 from .utils import (check_labeled_selection, check_num_labeled,
                     read_case_list, select_labeled)
 
@@ -466,7 +467,7 @@ def _default_classes(num_classes: int) -> Tuple[str, ...]:
 
 
 @DATASETS.register_module()
-class NiftiDataset(BaseDataset):
+class NiftiDataset(SeededSampleMixin, BaseDataset):
     """Volumes from NIfTI files: a folder pair or an MSD ``dataset.json``.
 
     Each sample, before the pipeline, holds ``img`` float32
