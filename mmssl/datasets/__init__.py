@@ -1,3 +1,4 @@
+from .acdc import ACDCDataset
 from .la_heart import (LA_CASE_FILE, LA_IMAGE_DIR, LA_SPLITS,
                        DatasetFormatError, LAHeartDataset, find_list_file,
                        inspect_la_case, load_la_case, read_case_list)
@@ -15,5 +16,5 @@ __all__ = [
     'inspect_la_case', 'load_la_case', 'read_case_list', 'LA_CASE_FILE',
     'LA_IMAGE_DIR', 'LA_SPLITS', 'CenterCrop', 'PackSegVolumeInputs',
     'RandomCrop', 'RandomRotFlip', 'Resample', 'TwoStreamSampler',
-    'select_labeled', 'NiftiDataset'
+    'select_labeled', 'NiftiDataset', 'ACDCDataset'
 ]

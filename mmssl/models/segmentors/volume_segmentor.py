@@ -8,9 +8,10 @@ from mmengine.model import BaseModel
 
 from mmssl.registry import MODELS
 from mmssl.structures import SegVolumeSample
+from ..utils.slice_inference import slice_inference
 from ..utils.sliding_window import sliding_window_inference
 
-TEST_MODES = ('slide', 'whole')
+TEST_MODES = ('slide', 'whole', 'slice')
 
 
 def build_scoped(cfg: Union[dict, nn.Module]) -> nn.Module:
@@ -65,7 +66,12 @@ class VolumeSegmentor(BaseModel):
         test_cfg: ``dict(mode='whole')`` (default) runs the whole input at
             once; ``dict(mode='slide', patch_size=(112, 112, 80),
             strides=(18, 18, 4), batch_windows=4)`` averages windows placed
-            as in the reference test (see ``sliding_window_inference``).
+            as in the reference test (see ``sliding_window_inference``);
+            ``dict(mode='slice', slice_size=(256, 256), slice_axis=0,
+            batch_slices=16)`` segments (N, C, D, H, W) volumes slice by
+            slice with a 2-D model, each slice resized to ``slice_size``
+            and its probabilities back (see ``slice_inference``; optional
+            ``resize_mode='bilinear'``, ``align_corners=True``).
         init_cfg: MMEngine initialization config.
     """
 
@@ -117,6 +123,16 @@ class VolumeSegmentor(BaseModel):
                     f"spatial axis, got {test_cfg['patch_size']} and "
                     f"{test_cfg['strides']}")
             test_cfg.setdefault('batch_windows', 4)
+        if test_cfg['mode'] == 'slice':
+            test_cfg.setdefault('slice_size', None)
+            test_cfg.setdefault('slice_axis', 0)
+            test_cfg.setdefault('batch_slices', 16)
+            test_cfg.setdefault('resize_mode', 'bilinear')
+            test_cfg.setdefault('align_corners', True)
+            size = test_cfg['slice_size']
+            if size is not None and len(size) != 2:
+                raise ValueError('test_cfg slice_size must be (h, w) of the '
+                                 f'2-D model input, got {size}')
         return test_cfg
 
     @property
@@ -146,6 +162,16 @@ class VolumeSegmentor(BaseModel):
         """Probabilities of the inputs' grid, by ``test_cfg['mode']``."""
         if self.test_cfg['mode'] == 'whole':
             return self.seg_probs(inputs)
+        if self.test_cfg['mode'] == 'slice':
+            return slice_inference(
+                inputs,
+                self.seg_probs,
+                slice_size=self.test_cfg['slice_size'],
+                slice_axis=self.test_cfg['slice_axis'],
+                batch_slices=self.test_cfg['batch_slices'],
+                num_out_channels=getattr(self.seg_head, 'num_classes', None),
+                resize_mode=self.test_cfg['resize_mode'],
+                align_corners=self.test_cfg['align_corners'])
         return sliding_window_inference(
             inputs,
             self.seg_probs,

@@ -1,0 +1,91 @@
+# ACDC cardiac cine MRI in the SSL4MIS h5 layout (see docs/datasets.md):
+#   data/ACDC/data/slices/<patient>_frameXX_slice_K.h5   training slices
+#   data/ACDC/data/<patient>_frameXX.h5                  val / test volumes
+#   data/ACDC/{train_slices,train,val,test}.list
+# Point elsewhere with `--data-root DIR` on the command line.
+# Supervised baseline as SSL4MIS's train_fully_supervised_2D.py: the slices
+# of the first `labeled_patients` patients only, batches of 24 slices zoomed
+# to 256 x 256. Test: every slice of the 40 test volumes resized to
+# 256 x 256, segmented, probabilities resized back; Dice, Jaccard, 95HD and
+# ASD per class (RV, Myo, LV) on each volume, in voxels, then averaged.
+dataset_type = 'ACDCDataset'
+data_root = 'data/ACDC'
+num_classes = 4
+slice_size = (256, 256)
+# 3 patients = 68 slices, 7 patients = 136 slices (SSL4MIS 5 % / 10 %).
+labeled_patients = 7
+
+# SSL4MIS draws rot90 + flip (p 0.5) or a rotation by -20..20 degrees
+# (p 0.25); mmssl has the rot90 + flip only and applies it to every slice.
+train_pipeline = [
+    dict(type='RandomRotFlip'),
+    dict(type='ResizeTo', size=slice_size),
+    dict(type='PackSegVolumeInputs'),
+]
+test_pipeline = [dict(type='PackSegVolumeInputs')]
+
+train_dataloader = dict(
+    batch_size=24,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train_labeled',
+        labeled_patients=labeled_patients,
+        num_classes=num_classes,
+        pipeline=train_pipeline))
+# Volumes differ in size: one per batch.
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        num_classes=num_classes,
+        pipeline=test_pipeline))
+# Class names come from the dataset (ACDCDataset.METAINFO), so the metric
+# reports dice_RV, dice_Myo, dice_LV, ... and `dice` = their mean.
+test_evaluator = dict(
+    type='VolumeSegMetric',
+    num_classes=num_classes,
+    empty_pred='reference',
+    largest_component=False)
+
+# The model of an ACDC config segments test volumes slice by slice; use
+# `test_cfg={{_base_.slice_test_cfg}}` in its VolumeSegmentor.
+slice_test_cfg = dict(
+    mode='slice', slice_size=slice_size, slice_axis=0, batch_slices=16)
+
+# SSL4MIS validates on val.list every 200 iterations and tests the best
+# checkpoint. Opt in with
+#   val_dataloader = {{_base_.acdc_val_dataloader}}
+#   val_evaluator = {{_base_.acdc_val_evaluator}}
+#   val_cfg = dict(_delete_=True, type='ValLoop')
+#   train_cfg = dict(val_interval=200)
+#   default_hooks = dict(checkpoint=dict(save_best='dice', rule='greater'))
+# (val_dataloader and val_evaluator are left undefined here, not None, so
+# that the two lines above can set them.)
+acdc_val_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        num_classes=num_classes,
+        pipeline=test_pipeline))
+# Dice and 95HD as SSL4MIS validates. A list: MMEngine's Runner reads a
+# dict with a `metrics` key as an Evaluator config, not as a metric.
+acdc_val_evaluator = [
+    dict(
+        type='VolumeSegMetric',
+        num_classes=num_classes,
+        metrics=['dice', 'hd95'])
+]
