@@ -155,7 +155,8 @@ def test_dict_samples_through_mmengine_evaluator():
 def test_registry_and_spacing():
     preds, gts = make_cases()
     metric = METRICS.build(
-        dict(type='VolumeSegMetric', use_spacing=True, metrics=['hd95']))
+        dict(type='VolumeSegMetric', use_spacing=True,
+             metric_names=['hd95']))
     assert isinstance(metric, VolumeSegMetric)
     result = evaluate(metric, make_samples(preds[:2], gts[:2]))
     expected = [
@@ -245,7 +246,7 @@ class TestErrors:
         with pytest.raises(ValueError, match='num_classes'):
             VolumeSegMetric(num_classes=1)
         with pytest.raises(ValueError, match='unknown metric'):
-            VolumeSegMetric(metrics=('dice', 'hausdorff'))
+            VolumeSegMetric(metric_names=('dice', 'hausdorff'))
 
     def test_missing_fields_name_the_case(self):
         sample = SegVolumeSample(metainfo=dict(case_name='lonely'))

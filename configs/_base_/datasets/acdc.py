@@ -81,11 +81,8 @@ acdc_val_dataloader = dict(
         split='val',
         num_classes=num_classes,
         pipeline=test_pipeline))
-# Dice and 95HD as SSL4MIS validates. A list: MMEngine's Runner reads a
-# dict with a `metrics` key as an Evaluator config, not as a metric.
-acdc_val_evaluator = [
-    dict(
-        type='VolumeSegMetric',
-        num_classes=num_classes,
-        metrics=['dice', 'hd95'])
-]
+# Dice and 95HD as SSL4MIS validates.
+acdc_val_evaluator = dict(
+    type='VolumeSegMetric',
+    num_classes=num_classes,
+    metric_names=['dice', 'hd95'])

@@ -59,8 +59,10 @@ class VolumeSegMetric(BaseMetric):
     Args:
         num_classes (int): Number of labels including background.
             Defaults to 2.
-        metrics (str | Sequence[str]): Any of ``'dice', 'jaccard', 'hd95',
-            'asd'``. Defaults to all four.
+        metric_names (str | Sequence[str]): Any of ``'dice', 'jaccard',
+            'hd95', 'asd'``. Defaults to all four. (Not ``metrics``: MMEngine
+            reads an evaluator dict with a ``metrics`` key as an
+            ``Evaluator`` config.)
         use_spacing (bool): Measure distances in physical units using the
             sample's ``spacing`` metainfo (one value per array axis).
             Defaults to False (voxel units, as the reference scripts).
@@ -93,7 +95,7 @@ class VolumeSegMetric(BaseMetric):
 
     def __init__(self,
                  num_classes: int = 2,
-                 metrics: Union[str, Sequence[str]] = METRIC_NAMES,
+                 metric_names: Union[str, Sequence[str]] = METRIC_NAMES,
                  use_spacing: bool = False,
                  empty_pred: str = 'reference',
                  largest_component: bool = False,
@@ -114,7 +116,7 @@ class VolumeSegMetric(BaseMetric):
             raise ValueError(f'empty_pred must be one of '
                              f'{EMPTY_PRED_POLICIES}, got {empty_pred!r}')
         self.num_classes = num_classes
-        self.metrics = _check_metric_names(metrics)
+        self.metrics = _check_metric_names(metric_names)
         self.use_spacing = bool(use_spacing)
         self.empty_pred = empty_pred
         self.largest_component = bool(largest_component)
