@@ -18,11 +18,15 @@ def plugin_env():
     return dict(PYTHONPATH=PLUGINS + (os.pathsep + path if path else ''))
 
 
-def uamt_with_hooks(tmp_path, name, *hooks):
+EMA_HOOK = "dict(type='EMATeacherHook', decay=0.99, warmup='uamt')"
+
+
+def method_with_hooks(tmp_path, name, *hooks, config=UAMT,
+                      tiny='tiny_semi.py', own_hooks=(EMA_HOOK, )):
     """Tiny UA-MT (BatchNorm, MC dropout, teacher noise: every source of
-    randomness) with test hooks after its EMA teacher hook."""
-    hook_list = ', '.join(["dict(type='EMATeacherHook', decay=0.99, "
-                           "warmup='uamt')"] + list(hooks))
+    randomness), or another method ``config``, with test hooks after the
+    method's own hooks."""
+    hook_list = ', '.join(list(own_hooks) + list(hooks))
     extra = ("\ncustom_imports = dict(imports=['mmssl_test_hooks'], "
              "allow_failed_imports=False)\n"
              f'custom_hooks = [{hook_list}]\n'
@@ -31,7 +35,7 @@ def uamt_with_hooks(tmp_path, name, *hooks):
              'max_keep_ckpts=5))\n')
     folder = tmp_path / name
     folder.mkdir()
-    return tiny_version(UAMT, folder, extra=extra)
+    return tiny_version(config, folder, tiny, extra=extra)
 
 
 def read_losses(folder, rank=0):
@@ -39,22 +43,33 @@ def read_losses(folder, rank=0):
         return [json.loads(line) for line in f]
 
 
-def test_kill_and_resume_repeats_the_uninterrupted_losses(tmp_path):
+# SASSNet: two optimizers (SGD + Adam) and a discriminator with dropout.
+METHODS = {
+    'uamt': dict(),
+    'sassnet': dict(config='configs/sassnet/sassnet_vnet_synthetic_2label.py',
+                    tiny='tiny_shape.py', own_hooks=()),
+}
+
+
+@pytest.mark.parametrize('method', sorted(METHODS))
+def test_kill_and_resume_repeats_the_uninterrupted_losses(method, tmp_path):
+    options = METHODS[method]
     data = tmp_path / 'data'
     full_log, killed_log, resumed_log = (tmp_path / n for n in (
         'full_log', 'killed_log', 'resumed_log'))
-    full = uamt_with_hooks(tmp_path, 'full',
-                           f"dict(type='RecordLossesHook', "
-                           f"out_dir={str(full_log)!r})")
+    full = method_with_hooks(tmp_path, 'full',
+                             f"dict(type='RecordLossesHook', "
+                             f"out_dir={str(full_log)!r})", **options)
     assert_ok(run_tool('train.py', full, '--work-dir', tmp_path / 'w_full',
                        '--data-root', data, '--deterministic',
                        env=plugin_env()))
 
     # Killed (SIGKILL) after iteration 5; its last checkpoint is iter_4.
-    killed = uamt_with_hooks(tmp_path, 'killed',
-                             f"dict(type='RecordLossesHook', "
-                             f"out_dir={str(killed_log)!r})",
-                             "dict(type='KillAtIterHook', at=5)")
+    killed = method_with_hooks(tmp_path, 'killed',
+                               f"dict(type='RecordLossesHook', "
+                               f"out_dir={str(killed_log)!r})",
+                               "dict(type='KillAtIterHook', at=5)",
+                               **options)
     work = tmp_path / 'w_killed'
     result = run_tool('train.py', killed, '--work-dir', work, '--data-root',
                       data, '--deterministic', env=plugin_env())
@@ -63,9 +78,9 @@ def test_kill_and_resume_repeats_the_uninterrupted_losses(tmp_path):
     assert not (work / 'iter_6.pth').exists()
     assert not list(work.glob('.*.partial'))
 
-    resumed = uamt_with_hooks(tmp_path, 'resumed',
-                              f"dict(type='RecordLossesHook', "
-                              f"out_dir={str(resumed_log)!r})")
+    resumed = method_with_hooks(tmp_path, 'resumed',
+                                f"dict(type='RecordLossesHook', "
+                                f"out_dir={str(resumed_log)!r})", **options)
     result = run_tool('train.py', resumed, '--work-dir', work, '--resume',
                       '--data-root', data, '--deterministic',
                       env=plugin_env())
@@ -87,8 +102,8 @@ def test_kill_and_resume_repeats_the_uninterrupted_losses(tmp_path):
 
 def test_a_kill_during_a_save_leaves_the_previous_checkpoint(tmp_path):
     data, work = tmp_path / 'data', tmp_path / 'work'
-    config = uamt_with_hooks(tmp_path, 'killed',
-                             "dict(type='KillDuringSaveHook', at=4)")
+    config = method_with_hooks(tmp_path, 'killed',
+                               "dict(type='KillDuringSaveHook', at=4)")
     result = run_tool('train.py', config, '--work-dir', work, '--data-root',
                       data, env=plugin_env())
     assert result.returncode == -9, result.stderr[-2000:]
@@ -97,7 +112,7 @@ def test_a_kill_during_a_save_leaves_the_previous_checkpoint(tmp_path):
     assert (work / '.iter_4.pth.partial').is_file()
     assert (work / 'last_checkpoint').read_text().endswith('iter_2.pth')
     torch.load(work / 'iter_2.pth', weights_only=True)
-    resumed = uamt_with_hooks(tmp_path, 'resumed')
+    resumed = method_with_hooks(tmp_path, 'resumed')
     result = run_tool('train.py', resumed, '--work-dir', work, '--resume',
                       '--data-root', data, env=plugin_env())
     assert_ok(result)
@@ -110,7 +125,7 @@ def test_deterministic_runs_repeat_and_seeds_differ(tmp_path):
     runs = {}
     for name, seed in (('a', 3), ('b', 3), ('c', 4)):
         log = tmp_path / f'log_{name}'
-        config = uamt_with_hooks(
+        config = method_with_hooks(
             tmp_path, name,
             f"dict(type='RecordLossesHook', out_dir={str(log)!r})")
         assert_ok(run_tool('train.py', config, '--work-dir',
