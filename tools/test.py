@@ -1,10 +1,13 @@
 """Test a checkpoint on the config's test set.
 
-    python tools/test.py CONFIG CHECKPOINT [--out DIR] [--data-root DIR]
-        [--work-dir DIR] [--cfg-options KEY=VALUE ...] [--launcher ...]
+    python tools/test.py CONFIG CHECKPOINT [--out DIR] [--show-dir DIR]
+        [--data-root DIR] [--work-dir DIR] [--cfg-options KEY=VALUE ...]
+        [--launcher ...]
 
-With --out, DIR receives predictions/<case>.nii.gz, per_case.csv and the
-summary files.
+With --out, DIR receives predictions/<case>.nii.gz (on the input's grid for
+NIfTI inputs), per_case.csv and the summary files. With --show-dir, DIR
+receives <case>_slice<k>.png: a few slices with the ground truth (green)
+and the prediction (red) on the image.
 """
 import argparse
 import os.path as osp
@@ -23,6 +26,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', help='directory for NIfTI predictions and '
                         'per-case metrics')
+    parser.add_argument('--show-dir', help='directory for PNG slices with '
+                        'the ground truth and prediction overlaid')
     add_common_arguments(parser)
     return parse_common_arguments(parser, argv)
 
@@ -46,6 +51,9 @@ def build_config(args):
         for evaluator in (evaluators if isinstance(evaluators, list) else
                           [evaluators]):
             evaluator['output_dir'] = args.out
+    if args.show_dir:
+        custom_hooks.append(
+            dict(type='SaveOverlaysHook', out_dir=args.show_dir))
     cfg.custom_hooks = custom_hooks
     return cfg
 
@@ -60,6 +68,8 @@ def main(argv=None):
               f'{format_metrics(metrics)}', flush=True)
         if args.out:
             print(f'Predictions and per-case metrics written to {args.out}')
+        if args.show_dir:
+            print(f'Overlay images written to {args.show_dir}')
 
 
 if __name__ == '__main__':
