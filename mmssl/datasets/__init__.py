@@ -6,6 +6,7 @@ from .nifti import NiftiDataset
 from .samplers import TwoStreamSampler
 from .synthetic import (SyntheticLAHeartDataset, generate_synthetic_la,
                         synthesize_la_case)
+from .synthetic2d import Synthetic2DDataset, generate_synthetic_2d
 from .transforms import (CenterCrop, PackSegVolumeInputs, RandomCrop,
                          RandomRotFlip, Resample)
 from .utils import select_labeled
@@ -16,5 +17,6 @@ __all__ = [
     'inspect_la_case', 'load_la_case', 'read_case_list', 'LA_CASE_FILE',
     'LA_IMAGE_DIR', 'LA_SPLITS', 'CenterCrop', 'PackSegVolumeInputs',
     'RandomCrop', 'RandomRotFlip', 'Resample', 'TwoStreamSampler',
-    'select_labeled', 'NiftiDataset', 'ACDCDataset'
+    'select_labeled', 'NiftiDataset', 'ACDCDataset',
+    'Synthetic2DDataset', 'generate_synthetic_2d'
 ]

@@ -1,3 +1,4 @@
+from .unet2d import UNet2D
 from .vnet import VNet
 
-__all__ = ['VNet']
+__all__ = ['VNet', 'UNet2D']
