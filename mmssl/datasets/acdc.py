@@ -34,6 +34,7 @@ from mmengine.logging import print_log
 
 from mmssl.registry import DATASETS, TRANSFORMS
 from .la_heart import DatasetFormatError, _check_keys, _open_h5
+from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
 from .utils import read_case_list
 
@@ -148,7 +149,7 @@ def _check_labeled_patients(value) -> Optional[int]:
 
 
 @DATASETS.register_module()
-class ACDCDataset(SeededSampleMixin, BaseDataset):
+class ACDCDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
     """ACDC slices (training) and volumes (validation, test).
 
     Each sample, before the pipeline, holds ``img`` float32: ``(1, H, W)``
@@ -226,7 +227,7 @@ class ACDCDataset(SeededSampleMixin, BaseDataset):
         self.cache = cache
         self.validate = validate
         self.num_labeled_slices = None
-        self._file_cache = {}
+        self._array_cache = {}
         super().__init__(
             ann_file=ann_file or '',
             metainfo=metainfo,
@@ -331,38 +332,11 @@ class ACDCDataset(SeededSampleMixin, BaseDataset):
                 inspect_acdc_file(info['img_path'], ndim, info['labeled'])
         return data_list
 
-    def load_file(self, img_path: str, labeled: bool
-                  ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """Image and label (None when unlabeled) of a slice or volume, from
-        the cache when present. The cached arrays must not be modified."""
-        key = (img_path, labeled)
-        if key in self._file_cache:
-            return self._file_cache[key]
-        arrays = load_acdc_file(img_path, self.file_ndim, labeled,
-                                self.num_classes)
-        if self.cache:
-            self._file_cache[key] = arrays
-        return arrays
-
-    def prepare_data(self, idx: int):
-        results = self.get_data_info(idx)
-        image, label = self.load_file(results['img_path'],
-                                      results['labeled'])
-        # Copies, so no transform can alter the cached arrays.
-        results['img'] = image[None].copy()
-        results['ori_shape'] = tuple(image.shape)
-        results['img_shape'] = tuple(image.shape)
-        results['seg_fields'] = []
-        if results['labeled']:
-            results['gt_seg_map'] = label.copy()
-            results['seg_fields'].append('gt_seg_map')
-        return self.pipeline(results)
-
-    def __getstate__(self):
-        # Workers started by spawn get an empty cache, not a pickled copy.
-        state = self.__dict__.copy()
-        state['_file_cache'] = {}
-        return state
+    def read_arrays(self, info: dict
+                    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        image, label = load_acdc_file(info['img_path'], self.file_ndim,
+                                      info['labeled'], self.num_classes)
+        return image[None], label
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(data_root={self.data_root!r}, '

@@ -26,6 +26,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmssl.registry import DATASETS, TRANSFORMS
+from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
 from .utils import (check_labeled_selection, check_num_labeled,
                     read_case_list, select_labeled)
@@ -140,7 +141,7 @@ def load_la_case(path: str,
 
 
 @DATASETS.register_module()
-class LAHeartDataset(SeededSampleMixin, BaseDataset):
+class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
     """LA MRI volumes from the UA-MT h5 files.
 
     Each sample, before the pipeline, holds ``img`` float32 ``(1, H, W, D)``;
@@ -239,7 +240,7 @@ class LAHeartDataset(SeededSampleMixin, BaseDataset):
         self.num_classes = num_classes
         self.cache = cache
         self.validate = validate
-        self._volume_cache = {}
+        self._array_cache = {}
         super().__init__(
             ann_file=ann_file or '',
             metainfo=metainfo,
@@ -326,38 +327,11 @@ class LAHeartDataset(SeededSampleMixin, BaseDataset):
                 inspect_la_case(info['img_path'], with_label=info['labeled'])
         return data_list
 
-    def load_volume(self, img_path: str, labeled: bool
+    def read_arrays(self, info: dict
                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """Image and label (None when unlabeled) of a case, from the cache
-        when present. The cached arrays must not be modified."""
-        key = (img_path, labeled)
-        if key in self._volume_cache:
-            return self._volume_cache[key]
-        volume = load_la_case(img_path, labeled, self.num_classes)
-        if self.cache:
-            self._volume_cache[key] = volume
-        return volume
-
-    def prepare_data(self, idx: int):
-        results = self.get_data_info(idx)
-        image, label = self.load_volume(results['img_path'],
-                                        results['labeled'])
-        # Copies, so no transform can alter the cached arrays.
-        results['img'] = image[None].copy()
-        results['ori_shape'] = tuple(image.shape)
-        results['img_shape'] = tuple(image.shape)
-        results['seg_fields'] = []
-        if results['labeled']:
-            results['gt_seg_map'] = label.copy()
-            results['seg_fields'].append('gt_seg_map')
-        return self.pipeline(results)
-
-    def __getstate__(self):
-        # Workers started by spawn get an empty cache instead of a pickled
-        # copy of every volume read so far.
-        state = self.__dict__.copy()
-        state['_volume_cache'] = {}
-        return state
+        image, label = load_la_case(info['img_path'], info['labeled'],
+                                    self.num_classes)
+        return image[None], label
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(data_root={self.data_root!r}, '

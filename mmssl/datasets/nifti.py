@@ -34,6 +34,7 @@ from mmengine.dataset import BaseDataset
 
 from mmssl.registry import DATASETS, TRANSFORMS
 from .la_heart import DatasetFormatError
+from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
 from .utils import (check_labeled_selection, check_num_labeled,
                     read_case_list, select_labeled)
@@ -467,7 +468,7 @@ def _default_classes(num_classes: int) -> Tuple[str, ...]:
 
 
 @DATASETS.register_module()
-class NiftiDataset(SeededSampleMixin, BaseDataset):
+class NiftiDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
     """Volumes from NIfTI files: a folder pair or an MSD ``dataset.json``.
 
     Each sample, before the pipeline, holds ``img`` float32
@@ -642,7 +643,7 @@ class NiftiDataset(SeededSampleMixin, BaseDataset):
         self.normalize = normalize
         self.cache = cache
         self.validate = validate
-        self._volume_cache = {}
+        self._array_cache = {}
 
         classes = json_classes or _default_classes(num_classes)
         default_meta = dict(
@@ -858,39 +859,14 @@ class NiftiDataset(SeededSampleMixin, BaseDataset):
         return data_list
 
     # --------------------------------------------------------- loading ----
-    def load_volume(self, img_paths: Sequence[str], label_path: Optional[str]
+    def read_arrays(self, info: dict
                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """Image and label (None without ``label_path``) of a case, from the
-        cache when present. The cached arrays must not be modified."""
-        key = (tuple(img_paths), label_path)
-        if key in self._volume_cache:
-            return self._volume_cache[key]
-        volume = load_nifti_case(img_paths, label_path, self.num_classes,
-                                 self.normalize)
-        if self.cache:
-            self._volume_cache[key] = volume
-        return volume
+        label_path = info['seg_map_path'] if info['labeled'] else None
+        return load_nifti_case(info['img_paths'], label_path,
+                               self.num_classes, self.normalize)
 
-    def prepare_data(self, idx: int):
-        results = self.get_data_info(idx)
-        label_path = results['seg_map_path'] if results['labeled'] else None
-        image, label = self.load_volume(results['img_paths'], label_path)
-        # Copies, so no transform can alter the cached arrays.
-        results['img'] = image.copy()
-        results['ori_shape'] = tuple(image.shape[1:])
-        results['img_shape'] = tuple(image.shape[1:])
-        results['seg_fields'] = []
-        if label is not None:
-            results['gt_seg_map'] = label.copy()
-            results['seg_fields'].append('gt_seg_map')
-        return self.pipeline(results)
-
-    def __getstate__(self):
-        # Workers started by spawn get an empty cache instead of a pickled
-        # copy of every volume read so far.
-        state = self.__dict__.copy()
-        state['_volume_cache'] = {}
-        return state
+    def cache_key(self, info: dict):
+        return tuple(info['img_paths']), info['labeled']
 
     def __repr__(self):
         where = self.ann_file or self.data_prefix.get('img_path')

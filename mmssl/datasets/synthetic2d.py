@@ -41,6 +41,7 @@ from scipy import ndimage
 
 from mmssl.registry import DATASETS, TRANSFORMS
 from .la_heart import DatasetFormatError
+from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
 from .synthetic import _smooth_field
 from .utils import (check_labeled_selection, check_num_labeled,
@@ -316,7 +317,8 @@ def load_slice(path: str, with_label: bool = True,
 
 
 @DATASETS.register_module()
-class Synthetic2DDataset(SeededSampleMixin, BaseDataset):
+class Synthetic2DDataset(SeededSampleMixin, CachedArraysMixin,
+                         BaseDataset):
     """Synthetic 2-D cardiac-like images, generated on first use.
 
     Each sample, before the pipeline, holds ``img`` float32 ``(1, H, W)``,
@@ -383,7 +385,7 @@ class Synthetic2DDataset(SeededSampleMixin, BaseDataset):
         self.labeled_list = labeled_list
         self.num_classes = int(num_classes)
         self.cache = cache
-        self._slice_cache = {}
+        self._array_cache = {}
         super().__init__(
             ann_file='',
             metainfo=metainfo,
@@ -435,37 +437,11 @@ class Synthetic2DDataset(SeededSampleMixin, BaseDataset):
                 f'selects no image of the {len(names)} in {list_file}')
         return data_list
 
-    def load_slice(self, img_path: str, labeled: bool
-                   ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """Image and label (None when unlabeled), from the cache when
-        present; the cached arrays must not be modified."""
-        key = (img_path, labeled)
-        if key not in self._slice_cache:
-            arrays = load_slice(img_path, labeled, self.num_classes)
-            if not self.cache:
-                return arrays
-            self._slice_cache[key] = arrays
-        return self._slice_cache[key]
-
-    def prepare_data(self, idx: int):
-        results = self.get_data_info(idx)
-        image, label = self.load_slice(results['img_path'],
-                                       results['labeled'])
-        # Copies, so no transform can alter the cached arrays.
-        results['img'] = image[None].copy()
-        results['ori_shape'] = tuple(image.shape)
-        results['img_shape'] = tuple(image.shape)
-        results['seg_fields'] = []
-        if results['labeled']:
-            results['gt_seg_map'] = label.copy()
-            results['seg_fields'].append('gt_seg_map')
-        return self.pipeline(results)
-
-    def __getstate__(self):
-        # Workers started by spawn get an empty cache, not a pickled copy.
-        state = self.__dict__.copy()
-        state['_slice_cache'] = {}
-        return state
+    def read_arrays(self, info: dict
+                    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        image, label = load_slice(info['img_path'], info['labeled'],
+                                  self.num_classes)
+        return image[None], label
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(data_root={self.data_root!r}, '

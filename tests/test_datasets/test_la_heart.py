@@ -114,9 +114,9 @@ def test_cache_avoids_second_read(la_root, tmp_path):
 def test_pickle_drops_cache(la_root):
     dataset = LAHeartDataset(la_root, split='test')
     dataset[0]
-    assert len(dataset._volume_cache) == 1
+    assert len(dataset._array_cache) == 1
     clone = pickle.loads(pickle.dumps(dataset))
-    assert clone._volume_cache == {}
+    assert clone._array_cache == {}
     assert len(clone) == 2
 
 

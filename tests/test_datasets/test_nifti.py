@@ -221,7 +221,7 @@ def test_cache_and_pickle(folder, tmp_path):
     second = dataset[0]
     assert abs(second['img'].mean()) < 1e-4
     clone = pickle.loads(pickle.dumps(dataset))
-    assert clone._volume_cache == {} and len(clone) == 2
+    assert clone._array_cache == {} and len(clone) == 2
     with pytest.raises(FileNotFoundError, match=re.escape(path)):
         clone[0]
 
