@@ -225,27 +225,33 @@ def _write_cases(root: str, params: dict):
                   indent=2)
 
 
-def _check_existing_root(root: str, params: dict):
-    params_file = osp.join(root, SYNTHETIC_PARAMS_FILE)
+def check_generated_root(root: str, params: dict, params_file_name: str,
+                         version: int, generator: str):
+    """Fail unless ``root`` was written by ``generator`` with ``params``
+    (its ``params_file_name`` records them), naming what differs."""
+    params_file = osp.join(root, params_file_name)
     if not osp.isfile(params_file):
         raise DatasetFormatError(
-            f'{root} exists but has no {SYNTHETIC_PARAMS_FILE}, so it was not '
-            'made by generate_synthetic_la; delete it or choose another '
-            'data_root')
+            f'{root} exists but has no {params_file_name}, so it was not '
+            f'made by {generator}; delete it or choose another data_root')
     with open(params_file) as f:
         stored = json.load(f)
-    wanted = dict(version=SYNTHETIC_LA_VERSION, params=params)
-    if stored != wanted:
+    if stored != dict(version=version, params=params):
         stored_params = stored.get('params', {})
         diffs = [f'{key}: {stored_params.get(key)!r} there, {value!r} asked'
                  for key, value in params.items()
                  if stored_params.get(key) != value]
-        if stored.get('version') != SYNTHETIC_LA_VERSION:
+        if stored.get('version') != version:
             diffs.append(f'generator version: {stored.get("version")!r} '
-                         f'there, {SYNTHETIC_LA_VERSION} now')
+                         f'there, {version} now')
         raise DatasetFormatError(
             f'{root} was generated with other parameters ({"; ".join(diffs)}'
             f'), see {params_file}; delete it or choose another data_root')
+
+
+def _check_existing_root(root: str, params: dict):
+    check_generated_root(root, params, SYNTHETIC_PARAMS_FILE,
+                         SYNTHETIC_LA_VERSION, 'generate_synthetic_la')
 
 
 def generate_synthetic_la(root: str,

@@ -43,7 +43,7 @@ from mmssl.registry import DATASETS, TRANSFORMS
 from .la_heart import DatasetFormatError
 from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
-from .synthetic import _smooth_field
+from .synthetic import _smooth_field, check_generated_root
 from .utils import (check_labeled_selection, check_num_labeled,
                     read_case_list, select_labeled)
 
@@ -203,26 +203,8 @@ def _write_images(root: str, params: dict):
 
 
 def _check_existing_root(root: str, params: dict):
-    params_file = osp.join(root, SYNTHETIC_2D_PARAMS_FILE)
-    if not osp.isfile(params_file):
-        raise DatasetFormatError(
-            f'{root} exists but has no {SYNTHETIC_2D_PARAMS_FILE}, so it was '
-            'not made by generate_synthetic_2d; delete it or choose another '
-            'data_root')
-    with open(params_file) as f:
-        stored = json.load(f)
-    wanted = dict(version=SYNTHETIC_2D_VERSION, params=params)
-    if stored != wanted:
-        stored_params = stored.get('params', {})
-        diffs = [f'{key}: {stored_params.get(key)!r} there, {value!r} asked'
-                 for key, value in params.items()
-                 if stored_params.get(key) != value]
-        if stored.get('version') != SYNTHETIC_2D_VERSION:
-            diffs.append(f'generator version: {stored.get("version")!r} '
-                         f'there, {SYNTHETIC_2D_VERSION} now')
-        raise DatasetFormatError(
-            f'{root} was generated with other parameters ({"; ".join(diffs)}'
-            f'), see {params_file}; delete it or choose another data_root')
+    check_generated_root(root, params, SYNTHETIC_2D_PARAMS_FILE,
+                         SYNTHETIC_2D_VERSION, 'generate_synthetic_2d')
 
 
 def generate_synthetic_2d(root: str,
