@@ -15,6 +15,7 @@ import sys
 
 
 import mmssl  # noqa: F401  (installs the mmcv-lite stand-in before mmseg)
+from mmssl.engine.runner import close_process_group
 from mmssl.registry import RUNNERS
 from mmssl.utils import (add_common_arguments, format_metrics, load_config,
                          parse_common_arguments)
@@ -73,4 +74,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    status = main()
+    close_process_group()
+    sys.exit(status)

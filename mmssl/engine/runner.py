@@ -36,6 +36,14 @@ def init_cpu_process_group(timeout_s=1800):
             backend='gloo', timeout=timedelta(seconds=timeout_s))
 
 
+def close_process_group():
+    """Leave the process group together: without it a rank can exit while
+    another still talks to it, and gloo aborts that one at shutdown."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+
+
 @RUNNERS.register_module()
 class MMSSLRunner(Runner):
     """The runner of every mmssl config (``runner_type='MMSSLRunner'``)."""
