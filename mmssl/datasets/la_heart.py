@@ -16,7 +16,9 @@ both places are accepted, the root first.
 Semi-supervised splits follow the papers by default: the first
 ``num_labeled`` names of train.list are labeled, the remaining ones
 unlabeled. A seeded random choice or an explicit list of labeled names can be
-asked for instead (``labeled_selection``, ``labeled_list``).
+asked for instead (``labeled_selection``, ``labeled_list``). ``val_holdout``
+holds the last cases of train.list out of training as a validation split
+(for checkpoint selection without the test set).
 """
 import os.path as osp
 from typing import Callable, List, Optional, Sequence, Tuple, Union
@@ -28,16 +30,18 @@ from mmengine.dataset import BaseDataset
 from mmssl.registry import DATASETS, TRANSFORMS
 from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
-from .utils import (check_labeled_selection, check_num_labeled,
-                    read_case_list, select_labeled)
+from .utils import (carve_val_holdout, check_labeled_selection,
+                    check_num_labeled, check_val_holdout, read_case_list,
+                    select_labeled)
 
 LA_IMAGE_DIR = '2018LA_Seg_Training Set'
 LA_CASE_FILE = 'mri_norm2.h5'
-LA_SPLITS = ('train', 'train_labeled', 'train_unlabeled', 'test')
+LA_SPLITS = ('train', 'train_labeled', 'train_unlabeled', 'val', 'test')
 _SPLIT_LIST_FILES = dict(
     train='train.list',
     train_labeled='train.list',
     train_unlabeled='train.list',
+    val='train.list',
     test='test.list')
 
 
@@ -155,8 +159,10 @@ class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
             ``2018LA_Seg_Training Set``.
         split (str): ``'train'`` (all of train.list, ``labeled`` set per
             case), ``'train_labeled'`` (its labeled names, see
-            ``labeled_selection``), ``'train_unlabeled'`` (the rest) or
-            ``'test'`` (test.list, all labeled). Defaults to ``'train'``.
+            ``labeled_selection``), ``'train_unlabeled'`` (the rest),
+            ``'val'`` (the ``val_holdout`` cases held out of train.list, all
+            labeled) or ``'test'`` (test.list, all labeled). Defaults to
+            ``'train'``.
         ann_file (str, optional): A list file to use instead of the split's
             own (relative to ``data_root`` unless absolute); the split still
             decides which of its names are taken and labeled.
@@ -174,6 +180,10 @@ class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
             must be in the train list; ``num_labeled`` must be None or the
             number listed; ``labeled_selection`` must stay ``'first'``.
             Ignored for ``'test'``.
+        val_holdout (int): How many cases, the last of the train list,
+            are held out as the ``'val'`` split; the train splits (labeled
+            and unlabeled) exclude them. Give the same value to the train
+            and val datasets. Defaults to 0 (no validation split).
         num_classes (int): Label values must lie in ``0..num_classes-1``.
             Defaults to 2.
         cache (bool): Keep decoded volumes in memory after their first read
@@ -200,6 +210,7 @@ class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
                  labeled_selection: str = 'first',
                  labeled_seed: int = 0,
                  labeled_list: Optional[str] = None,
+                 val_holdout: int = 0,
                  num_classes: int = 2,
                  cache: bool = True,
                  validate: bool = True,
@@ -216,6 +227,10 @@ class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
         num_labeled = check_num_labeled(num_labeled)
         check_labeled_selection(labeled_selection, labeled_seed,
                                 labeled_list)
+        val_holdout = check_val_holdout(val_holdout)
+        if split == 'val' and val_holdout == 0:
+            raise ValueError("split 'val' holds out training cases: set "
+                             'val_holdout to how many')
         if num_classes < 2:
             raise ValueError(f'num_classes must be >= 2, got {num_classes}')
         # Fail before anything else when the data are not there at all.
@@ -237,6 +252,7 @@ class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
         if labeled_list is not None and not osp.isabs(labeled_list):
             labeled_list = osp.join(data_root, labeled_list)
         self.labeled_list = labeled_list
+        self.val_holdout = val_holdout
         self.num_classes = num_classes
         self.cache = cache
         self.validate = validate
@@ -276,7 +292,12 @@ class LAHeartDataset(SeededSampleMixin, CachedArraysMixin, BaseDataset):
             raise DatasetFormatError(
                 f'{list_file} lists cases more than once: {duplicates[:5]}')
 
-        if self.split == 'test':
+        if self.split != 'test':
+            names, val_names = carve_val_holdout(names, self.val_holdout,
+                                                 list_file)
+            if self.split == 'val':
+                names = val_names
+        if self.split in ('test', 'val'):
             labeled_names = set(names)
         else:
             if (self.labeled_list is not None

@@ -44,14 +44,16 @@ from .la_heart import DatasetFormatError
 from .cached_arrays import CachedArraysMixin
 from .seeding import SeededSampleMixin
 from .synthetic import _smooth_field, check_generated_root
-from .utils import (check_labeled_selection, check_num_labeled,
-                    read_case_list, select_labeled)
+from .utils import (carve_val_holdout, check_labeled_selection,
+                    check_num_labeled, check_val_holdout, read_case_list,
+                    select_labeled)
 
 SYNTHETIC_2D_PARAMS_FILE = 'synthetic2d.json'
 SYNTHETIC_2D_IMAGE_DIR = 'slices'
 # Bump when the generated content changes, so stale roots are detected.
 SYNTHETIC_2D_VERSION = 1
-SYNTHETIC_2D_SPLITS = ('train', 'train_labeled', 'train_unlabeled', 'test')
+SYNTHETIC_2D_SPLITS = ('train', 'train_labeled', 'train_unlabeled', 'val',
+                       'test')
 _SPLIT_IDS = dict(train=0, test=1)
 CARDIAC_CLASSES = ('background', 'RV', 'Myo', 'LV')
 
@@ -316,13 +318,17 @@ class Synthetic2DDataset(SeededSampleMixin, CachedArraysMixin,
             ``generate_synthetic_2d`` (num_train, num_test, size, seed,
             noise_std, bias_strength, num_distractors).
         split (str): 'train' (every training image, ``labeled`` set per
-            image), 'train_labeled', 'train_unlabeled' or 'test' (all
-            labeled). Defaults to 'train'.
+            image), 'train_labeled', 'train_unlabeled', 'val' (the
+            ``val_holdout`` images held out of training, all labeled) or
+            'test' (all labeled). Defaults to 'train'.
         num_labeled (int, optional): How many training images are labeled;
             None means all. Ignored for 'test'.
         labeled_selection, labeled_seed, labeled_list: Which images are
             labeled, as in ``LAHeartDataset`` (default: the first
             ``num_labeled`` of train.list).
+        val_holdout (int): How many training images, the last of
+            train.list, are held out as the 'val' split, as in
+            ``LAHeartDataset``. Defaults to 0.
         num_classes (int): Label values must lie in 0..num_classes-1.
             Defaults to 4.
         cache (bool): Keep decoded images in memory (per process).
@@ -342,6 +348,7 @@ class Synthetic2DDataset(SeededSampleMixin, CachedArraysMixin,
                  labeled_selection: str = 'first',
                  labeled_seed: int = 0,
                  labeled_list: Optional[str] = None,
+                 val_holdout: int = 0,
                  num_classes: int = 4,
                  cache: bool = True,
                  pipeline: Sequence[Union[dict, Callable]] = (),
@@ -357,6 +364,10 @@ class Synthetic2DDataset(SeededSampleMixin, CachedArraysMixin,
         self.num_labeled = check_num_labeled(num_labeled)
         check_labeled_selection(labeled_selection, labeled_seed,
                                 labeled_list)
+        self.val_holdout = check_val_holdout(val_holdout)
+        if split == 'val' and self.val_holdout == 0:
+            raise ValueError("split 'val' holds out training images: set "
+                             'val_holdout to how many')
         self.synthetic = dict(synthetic or {})
         generate_synthetic_2d(data_root, **self.synthetic)
         self.split = split
@@ -389,7 +400,12 @@ class Synthetic2DDataset(SeededSampleMixin, CachedArraysMixin,
         list_name = 'test.list' if self.split == 'test' else 'train.list'
         list_file = osp.join(self.data_root, list_name)
         names = read_case_list(list_file)
-        if self.split == 'test':
+        if self.split != 'test':
+            names, val_names = carve_val_holdout(names, self.val_holdout,
+                                                 list_file)
+            if self.split == 'val':
+                names = val_names
+        if self.split in ('test', 'val'):
             labeled_names = set(names)
         else:
             labeled_names = set(

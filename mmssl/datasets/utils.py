@@ -1,6 +1,6 @@
 """Dataset-agnostic helpers shared by the semi-supervised datasets."""
 import numbers
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -40,6 +40,37 @@ def check_labeled_selection(selection: str, seed: int,
             f'labeled_list={list_file!r} and labeled_selection='
             f'{selection!r} exclude each other; leave labeled_selection at '
             "'first' when giving a list")
+
+
+def check_val_holdout(val_holdout) -> int:
+    """``val_holdout`` as an int (None counts as 0); rejects bools and
+    negatives."""
+    if val_holdout is None:
+        return 0
+    if (not isinstance(val_holdout, numbers.Integral)
+            or isinstance(val_holdout, bool) or val_holdout < 0):
+        raise ValueError('val_holdout must be a non-negative int or None, '
+                         f'got {val_holdout!r}')
+    return int(val_holdout)
+
+
+def carve_val_holdout(names: Sequence[str], val_holdout: int,
+                      names_source: str = 'the case list'
+                      ) -> Tuple[List[str], List[str]]:
+    """Split training names into (train, val): the last ``val_holdout``
+    names are held out for validation.
+
+    The last ones, so that the papers' labeled cases (the first of the list)
+    stay labeled; the split depends only on the list and the count. Labeled
+    and unlabeled cases are then chosen among the remaining names only.
+    """
+    val_holdout = check_val_holdout(val_holdout)
+    if val_holdout >= len(names):
+        raise ValueError(
+            f'val_holdout={val_holdout} but {names_source} lists only '
+            f'{len(names)} cases; at least one must stay for training')
+    cut = len(names) - val_holdout
+    return list(names[:cut]), list(names[cut:])
 
 
 def select_labeled(names: Sequence[str],
