@@ -211,3 +211,36 @@ def test_pack_labeled_and_unlabeled():
 ])
 def test_registered(cfg, cls):
     assert type(TRANSFORMS.build(cfg)) is cls
+
+
+def test_random_rotate_matches_scipy_and_keeps_labels_discrete():
+    from scipy import ndimage
+
+    from mmssl.datasets.transforms import RandomRotate
+    rng = np.random.default_rng(0)
+    image = rng.random((1, 12, 10)).astype(np.float32)
+    label = np.zeros((12, 10), np.uint8)
+    label[3:9, 2:6] = 3
+    label[5:7, 6:9] = 1
+    angles = set()
+    for seed in range(6):
+        results = dict(img=image.copy(), gt_seg_map=label.copy(),
+                       seg_fields=['gt_seg_map'], img_shape=(12, 10))
+        np.random.seed(seed)
+        angle = np.random.randint(-20, 20)
+        np.random.seed(seed)
+        out = RandomRotate(angle_range=(-20, 20), order=0)(results)
+        angles.add(angle)
+        np.testing.assert_array_equal(
+            out['img'][0],
+            ndimage.rotate(image[0], angle, reshape=False, order=0))
+        np.testing.assert_array_equal(
+            out['gt_seg_map'],
+            ndimage.rotate(label, angle, reshape=False, order=0))
+        assert out['img'].dtype == np.float32
+        assert out['img'].shape == (1, 12, 10)
+        assert set(np.unique(out['gt_seg_map'])) <= {0, 1, 3}
+    assert len(angles) > 1
+    for bad in [(20, -20), (0, 0), (-20.5, 20), (1, 2, 3)]:
+        with pytest.raises(ValueError, match='angle_range'):
+            RandomRotate(angle_range=bad)

@@ -100,3 +100,18 @@ def test_clamped_gaussian_noise():
     assert identity(x) is x
     with pytest.raises(ValueError):
         ClampedGaussianNoise(std=-1)
+
+
+def test_zero_before_switches_the_unshifted_ramp_on_late():
+    # SSL4MIS's 2-D Mean Teacher: no consistency before iteration 1000, then
+    # 0.1 * sigmoid_rampup(iter // 150, 200) as if it had run all along.
+    ramp = SigmoidRampUp(length=200, step_size=150, zero_before=1000)
+    plain = SigmoidRampUp(length=200, step_size=150)
+    assert [ramp(t, 30000) for t in (0, 500, 999)] == [0.0, 0.0, 0.0]
+    for t in (1000, 1149, 15000, 30000):
+        assert ramp(t, 30000) == plain(t, 30000) > 0
+    assert ramp(1000, 30000) == pytest.approx(
+        math.exp(-5 * (1 - 6 / 200)**2))
+    with pytest.raises(ValueError, match='zero_before'):
+        SigmoidRampUp(length=10, zero_before=-1)
+    assert 'zero_before=1000' in repr(ramp)

@@ -135,3 +135,12 @@ def test_term_names_must_be_distinct():
 
 def test_is_exported():
     assert MODELS.get('SemiSegmentor') is SemiSegmentor
+
+
+def test_test_cfg_replaces_the_segmentors_for_student_and_teacher():
+    slide = dict(mode='slide', patch_size=(8, 8, 8), strides=(4, 4, 4))
+    model = _model(teacher=dict(mode='train'), test_cfg=slide)
+    for segmentor in (model.student, model.teacher):
+        assert segmentor.test_cfg['mode'] == 'slide'
+        assert segmentor.test_cfg['patch_size'] == (8, 8, 8)
+    assert _model().student.test_cfg['mode'] == 'whole'

@@ -146,6 +146,29 @@ def test_uamt_threshold_reaches_ln2_at_the_end():
     assert outputs['consistency_mask_ratio'].item() == 1.0
 
 
+def test_uamt_channel_divisor_keeps_ssl4mis_constant_two():
+    # Four classes: SSL4MIS sums the squared differences of all four and
+    # divides by 2 * sum(mask), not 4 * sum(mask).
+    unlabeled = torch.tensor([[[2.0, 0.0], [0.0, 1.0], [0.0, 0.0],
+                               [0.0, 0.0]]])
+    junk = torch.full_like(unlabeled, 5.0)  # the labeled case
+    teacher = torch.zeros_like(unlabeled)
+    batch = make_batch(student_fg=[[0.5] * 2] * 2, teacher_fg=[[0.5] * 2])
+    batch.student_outputs = dict(seg=torch.cat([junk, unlabeled]))
+    batch.teacher_outputs = dict(seg=teacher)
+    estimator = fixed_uncertainty([0.1, 0.1])
+    squared = (unlabeled.softmax(1) - teacher.softmax(1)).pow(2).sum()
+    ssl4mis = UncertaintyMaskedConsistency(estimator=estimator,
+                                           channel_divisor=2)
+    default = UncertaintyMaskedConsistency(estimator=estimator)
+    value, _ = ssl4mis.compute(batch)
+    assert value.item() == pytest.approx(squared.item() / (2 * 2), abs=1e-6)
+    value, _ = default.compute(batch)
+    assert value.item() == pytest.approx(squared.item() / (4 * 2), abs=1e-6)
+    with pytest.raises(ValueError, match='channel_divisor'):
+        UncertaintyMaskedConsistency(estimator=estimator, channel_divisor=0)
+
+
 def test_uamt_everything_masked_gives_zero_not_nan():
     term = UncertaintyMaskedConsistency(
         estimator=fixed_uncertainty([0.7] * 4))

@@ -15,13 +15,22 @@ slice_size = (256, 256)
 # 3 patients = 68 slices, 7 patients = 136 slices (SSL4MIS 5 % / 10 %).
 labeled_patients = 7
 
-# SSL4MIS draws rot90 + flip (p 0.5) or a rotation by -20..20 degrees
-# (p 0.25); mmssl has the rot90 + flip only and applies it to every slice.
-train_pipeline = [
-    dict(type='RandomRotFlip'),
-    dict(type='ResizeTo', size=slice_size),
-    dict(type='PackSegVolumeInputs'),
-]
+# SSL4MIS's RandomGenerator: rot90 + flip with p 0.5, else a rotation by
+# randint(-20, 20) degrees with p 0.5 (0.25 overall), else nothing; then a
+# nearest-neighbour zoom of image and label to 256 x 256.
+# (One Compose so that acdc_semi_sdf.py can reuse it before its SDF step.)
+slice_augmentation = dict(
+    type='Compose',
+    transforms=[
+        dict(
+            type='RandomChoice',
+            transforms=[[dict(type='RandomRotFlip')],
+                        [dict(type='RandomRotate', angle_range=(-20, 20),
+                              order=0)], []],
+            prob=[0.5, 0.25, 0.25]),
+        dict(type='ResizeTo', size=slice_size, order=0),
+    ])
+train_pipeline = [slice_augmentation, dict(type='PackSegVolumeInputs')]
 test_pipeline = [dict(type='PackSegVolumeInputs')]
 
 train_dataloader = dict(
@@ -62,14 +71,12 @@ slice_test_cfg = dict(
     mode='slice', slice_size=slice_size, slice_axis=0, batch_slices=16)
 
 # SSL4MIS validates on val.list every 200 iterations and tests the best
-# checkpoint. Opt in with
+# checkpoint. Its schedule, schedules/ssl4mis_30k.py, sets val_cfg and the
+# interval; a config then binds
 #   val_dataloader = {{_base_.acdc_val_dataloader}}
 #   val_evaluator = {{_base_.acdc_val_evaluator}}
-#   val_cfg = dict(_delete_=True, type='ValLoop')
-#   train_cfg = dict(val_interval=200)
-#   default_hooks = dict(checkpoint=dict(save_best='dice', rule='greater'))
-# (val_dataloader and val_evaluator are left undefined here, not None, so
-# that the two lines above can set them.)
+# (left undefined here, not None, so that other schedules without
+# validation still combine with this file).
 acdc_val_dataloader = dict(
     batch_size=1,
     num_workers=1,

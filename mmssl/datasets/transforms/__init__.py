@@ -1,10 +1,11 @@
-from .augmentation import CenterCrop, RandomCrop, RandomRotFlip
+from .augmentation import (CenterCrop, RandomCrop, RandomRotate,
+                           RandomRotFlip)
 from .formatting import PackSegVolumeInputs
 from .resample import Resample
 from .resize import ResizeTo
 from .sdf import GenerateSDF
 
 __all__ = [
-    'CenterCrop', 'RandomCrop', 'RandomRotFlip', 'PackSegVolumeInputs',
-    'Resample', 'GenerateSDF', 'ResizeTo'
+    'CenterCrop', 'RandomCrop', 'RandomRotate', 'RandomRotFlip',
+    'PackSegVolumeInputs', 'Resample', 'GenerateSDF', 'ResizeTo'
 ]

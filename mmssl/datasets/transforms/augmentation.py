@@ -9,6 +9,7 @@ from typing import Sequence, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
+from scipy import ndimage
 
 from mmssl.registry import TRANSFORMS
 from .utils import (get_spatial_shape, seg_field_keys, spatial_axes_offset,
@@ -46,6 +47,58 @@ class RandomRotFlip(BaseTransform):
 
     def __repr__(self):
         return f'{self.__class__.__name__}()'
+
+
+@TRANSFORMS.register_module()
+class RandomRotate(BaseTransform):
+    """Rotate by a random whole-degree angle in the (H, W) plane.
+
+    As SSL4MIS's ``random_rotate``: ``angle = randint(low, high)`` (high
+    excluded), ``scipy.ndimage.rotate(..., reshape=False)`` so the shape is
+    kept, with spline order ``order`` for the image (SSL4MIS: 0) and nearest
+    neighbour for label maps; outside the input counts as 0.
+
+    Args:
+        angle_range (tuple[int, int]): ``(low, high)`` in degrees.
+        order (int): Spline order for the image.
+
+    Modified keys: img, seg_fields.
+    """
+
+    def __init__(self, angle_range: Sequence[int] = (-20, 20),
+                 order: int = 0):
+        if (len(angle_range) != 2
+                or any(int(a) != a for a in angle_range)
+                or angle_range[0] >= angle_range[1]):
+            raise ValueError(f'angle_range must be two integers (low, high) '
+                             f'with low < high, got {angle_range!r}')
+        low, high = (int(a) for a in angle_range)
+        if order not in range(6):
+            raise ValueError(f'order must be a spline order 0..5, got '
+                             f'{order}')
+        self.angle_range = (low, high)
+        self.order = order
+
+    def transform(self, results: dict) -> dict:
+        num_spatial = len(get_spatial_shape(results))
+        angle = int(np.random.randint(*self.angle_range))
+
+        def rotate(array, offset, order):
+            return ndimage.rotate(
+                array, angle, axes=(offset, offset + 1), reshape=False,
+                order=order, mode='constant', cval=0)
+
+        img = results['img']
+        rotated = rotate(img, 1, self.order)
+        results['img'] = rotated.astype(img.dtype, copy=False)
+        for key in seg_field_keys(results):
+            offset = spatial_axes_offset(results[key], num_spatial, key)
+            results[key] = rotate(results[key], offset, 0)
+        return results
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(angle_range={self.angle_range}, '
+                f'order={self.order})')
 
 
 class _BaseVolumeCrop(BaseTransform):

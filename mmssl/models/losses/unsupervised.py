@@ -161,11 +161,13 @@ class UncertaintyMaskedConsistency(UnsupervisedTerm):
         value = sum(mask * d) / (C * sum(mask) + 1e-16)
         threshold = (start + (end - start) * schedule(t, T)) * ln(K)
 
-    where C is the channel count of the head and K the number of classes
-    (K = C, or 2 for a one-channel sigmoid head). For UA-MT's two-channel
-    softmax C = 2, the reference's constant denominator factor; for a
-    one-channel sigmoid head C = 1 gives the same per-voxel average, since
-    both softmax channels carry the same squared difference.
+    where C is the channel count of the head (or ``channel_divisor``) and K
+    the number of classes (K = C, or 2 for a one-channel sigmoid head). For
+    UA-MT's two-channel softmax C = 2, the reference's constant denominator
+    factor; for a one-channel sigmoid head C = 1 gives the same per-voxel
+    average, since both softmax channels carry the same squared difference.
+    SSL4MIS's 2-D script keeps the constant 2 with its four classes:
+    ``channel_divisor=2`` reproduces it.
 
     Logs ``{name}_mask_ratio`` (fraction of unlabeled voxels kept) and
     ``{name}_threshold``.
@@ -177,6 +179,8 @@ class UncertaintyMaskedConsistency(UnsupervisedTerm):
         threshold_end: Threshold at the end of the ramp.
         threshold_schedule: Ramp from start to end; the default is UA-MT's
             ``sigmoid_rampup(iter, max_iters)``.
+        channel_divisor: C in the denominator; None (default) uses the
+            head's channel count.
         **kwargs: ``weight``, ``schedule``, ``name``, ``head`` of
             :class:`UnsupervisedTerm`.
     """
@@ -190,8 +194,17 @@ class UncertaintyMaskedConsistency(UnsupervisedTerm):
                  threshold_end: float = 1.0,
                  threshold_schedule: Union[None, dict, object] = dict(
                      type='SigmoidRampUp', length=None),
+                 channel_divisor: Optional[int] = None,
                  **kwargs):
         super().__init__(**kwargs)
+        if channel_divisor is not None and (
+                int(channel_divisor) != channel_divisor
+                or channel_divisor < 1):
+            raise ValueError('UncertaintyMaskedConsistency: channel_divisor '
+                             'must be a positive integer or None, got '
+                             f'{channel_divisor!r}')
+        self.channel_divisor = (None if channel_divisor is None else
+                                int(channel_divisor))
         if isinstance(estimator, dict):
             estimator = MODELS.build(dict(estimator))
         if not callable(estimator):
@@ -227,8 +240,8 @@ class UncertaintyMaskedConsistency(UnsupervisedTerm):
         num_channels = student.shape[1]
         threshold = self.current_threshold(batch, num_channels)
         mask = (uncertainty < threshold).to(squared_diff.dtype)
-        value = (mask * squared_diff).sum() / (
-            num_channels * mask.sum() + 1e-16)
+        divisor = self.channel_divisor or num_channels
+        value = (mask * squared_diff).sum() / (divisor * mask.sum() + 1e-16)
         extras = dict(mask_ratio=mask.mean().detach(), threshold=threshold)
         return value, extras
 

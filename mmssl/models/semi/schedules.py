@@ -57,12 +57,16 @@ class _SteppedRamp:
             ``iter_num // 150`` epoch granularity.
         start: Iteration where the ramp begins. Before it the ramp sits at
             its starting value (the reference ramps clip negative input).
+        zero_before: The factor is 0 before this iteration and follows the
+            unshifted ramp from there on. SSL4MIS's 2-D Mean Teacher turns
+            its consistency term off for the first 1000 iterations this way.
     """
 
     def __init__(self,
                  length: Optional[float] = None,
                  step_size: int = 1,
-                 start: int = 0):
+                 start: int = 0,
+                 zero_before: int = 0):
         if length is not None and length < 0:
             raise ValueError(f'{type(self).__name__}: length must be >= 0 '
                              f'or None, got {length}')
@@ -72,14 +76,20 @@ class _SteppedRamp:
         if int(start) != start or start < 0:
             raise ValueError(f'{type(self).__name__}: start must be a '
                              f'non-negative integer, got {start}')
+        if int(zero_before) != zero_before or zero_before < 0:
+            raise ValueError(f'{type(self).__name__}: zero_before must be a '
+                             f'non-negative integer, got {zero_before}')
         self.length = length
         self.step_size = int(step_size)
         self.start = int(start)
+        self.zero_before = int(zero_before)
 
     def _ramp(self, current: float, length: float) -> float:
         raise NotImplementedError
 
     def __call__(self, iteration: int, max_iters: int) -> float:
+        if iteration < self.zero_before:
+            return 0.0
         if self.length is None:
             length = max(max_iters - self.start, 0) / self.step_size
         else:
@@ -89,7 +99,8 @@ class _SteppedRamp:
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(length={self.length}, '
-                f'step_size={self.step_size}, start={self.start})')
+                f'step_size={self.step_size}, start={self.start}, '
+                f'zero_before={self.zero_before})')
 
 
 @TASK_UTILS.register_module()

@@ -42,6 +42,10 @@ class SemiSegmentor(BaseModel):
             ``teacher_pred_label`` (score it with
             ``VolumeSegMetric(pred_key='teacher_pred_label')``).
         data_preprocessor: Defaults to the student's.
+        test_cfg: If given, replaces the segmentor config's ``test_cfg``
+            for student and teacher, so that a dataset base's inference
+            setting (e.g. ACDC's slice-by-slice mode) applies to a wrapped
+            segmentor from a model base.
     """
 
     # Top-level submodules; a checkpoint whose keys start with none of them
@@ -57,11 +61,14 @@ class SemiSegmentor(BaseModel):
                  predict_with: str = 'student',
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if predict_with not in PREDICTORS:
             raise ValueError(f'predict_with must be one of {PREDICTORS}, '
                              f'got {predict_with!r}')
         segmentor = dict(segmentor)
+        if test_cfg is not None:
+            segmentor['test_cfg'] = dict(test_cfg)
         if data_preprocessor is None:
             data_preprocessor = segmentor.get(
                 'data_preprocessor', dict(type='VolumeDataPreprocessor'))
