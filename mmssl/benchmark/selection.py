@@ -76,8 +76,9 @@ def apply_selection(cfg, selection, allow_test_set=False):
     * ``'val'``: validation on a split of the training data. With
       ``val_holdout=K`` the last K training cases are held out (the datasets'
       ``val_holdout`` option: training, labeled and unlabeled, excludes
-      them); without, the test dataset with ``split='val'`` (a dataset with
-      its own validation list, e.g. ACDC's val.list).
+      them); without, the config's own validation (a config that already
+      validates, e.g. ACDC's on val.list, keeps its loader, evaluator and
+      interval) or else the test dataset with ``split='val'``.
     * ``'test-best'``: validation on the test set; refused unless
       ``allow_test_set``.
 
@@ -88,6 +89,16 @@ def apply_selection(cfg, selection, allow_test_set=False):
     selection = check_selection(selection)
     mode = selection['mode']
     if mode == 'last':
+        return cfg
+    max_iters = cfg.train_cfg['max_iters']
+    interval = selection['val_interval'] or max(1, max_iters // 10)
+    if (mode == 'val' and not selection['val_holdout']
+            and cfg.get('val_dataloader') and cfg.get('val_cfg')):
+        # The config's own validation protocol.
+        if selection['val_interval']:
+            cfg.train_cfg['val_interval'] = interval
+        cfg.default_hooks.checkpoint.update(
+            dict(save_best='dice', rule='greater'))
         return cfg
     if mode == 'test-best' and not allow_test_set:
         raise TestSetSelectionRefused(
@@ -115,8 +126,6 @@ def apply_selection(cfg, selection, allow_test_set=False):
     evaluator = copy.deepcopy(cfg.test_evaluator)
     for metric in evaluator if isinstance(evaluator, list) else [evaluator]:
         metric.pop('output_dir', None)
-    max_iters = cfg.train_cfg['max_iters']
-    interval = selection['val_interval'] or max(1, max_iters // 10)
     cfg.val_dataloader = val_loader
     cfg.val_evaluator = evaluator
     cfg.val_cfg = dict(type='ValLoop')
