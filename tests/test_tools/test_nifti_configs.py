@@ -1,12 +1,11 @@
-"""The NIfTI-folder Mean Teacher config, end to end on a tiny folder."""
-import os.path as osp
-
+"""The NIfTI-folder configs (supervised, Mean Teacher, UA-MT), end to end
+on a tiny folder."""
 import nibabel as nib
 import numpy as np
+import pytest
 
-from tool_runner import REPO, assert_ok, run_tool
+from tool_runner import assert_ok, run_tool, tiny_version
 
-TINY_NIFTI = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_nifti.py')
 # Anisotropic voxels and an offset, as in a real scan.
 AFFINE = np.array([[0.625, 0, 0, -11.0], [0, 0.625, 0, 4.0],
                    [0, 0, 2.5, 30.0], [0, 0, 0, 1]])
@@ -28,7 +27,23 @@ def write_case(root, part, name, seed, with_label=True):
                  str(root / f'labels{part}' / f'{name}.nii.gz'))
 
 
-def test_mean_teacher_trains_and_tests_on_a_nifti_folder(tmp_path):
+# The narrow network of tiny_nifti.py, for a plain and a wrapped segmentor.
+NARROW = """
+model = dict(backbone=dict(base_channels=base_channels),
+             heads=dict(seg=dict(in_channels=base_channels)),
+             test_cfg=dict(patch_size=patch_size, strides=(8, 8, 4)))
+"""
+NARROW_SEMI = NARROW.replace('model = dict(', 'model = dict(segmentor=dict(')
+NARROW_SEMI = NARROW_SEMI.rstrip() + ')\n'
+CONFIGS = [('supervised/vnet_nifti_folder.py', NARROW),
+           ('mean_teacher/mt_vnet_nifti_folder.py', NARROW_SEMI),
+           ('uamt/uamt_vnet_nifti_folder.py', NARROW_SEMI)]
+
+
+@pytest.mark.parametrize('config, narrow', CONFIGS,
+                         ids=[c.split('/')[0] for c, _ in CONFIGS])
+def test_config_trains_and_tests_on_a_nifti_folder(
+        tmp_path, config, narrow):
     data = tmp_path / 'nifti'
     for folder in ('imagesTr', 'labelsTr', 'imagesTs', 'labelsTs'):
         (data / folder).mkdir(parents=True)
@@ -39,11 +54,16 @@ def test_mean_teacher_trains_and_tests_on_a_nifti_folder(tmp_path):
     for index in range(2):
         write_case(data, 'Ts', f'heart_{10 + index:03d}', 10 + index)
 
-    result = run_tool('train.py', TINY_NIFTI, '--work-dir', tmp_path / 'work',
+    path = tiny_version(f'configs/{config}', tmp_path, tiny='tiny_nifti.py',
+                        extra=narrow)
+    result = run_tool('train.py', path, '--work-dir', tmp_path / 'work',
                       '--data-root', data, '--test')
     assert_ok(result)
     log = result.stdout + result.stderr
-    assert 'loss_consistency:' in log
-    assert 'Test results (tiny_nifti.py):' in result.stdout
+    semi = not config.startswith('supervised')
+    assert ('loss_consistency:' in log) == semi
+    if config.startswith('uamt'):
+        assert 'consistency_mask_ratio:' in log
+    assert f'Test results ({path.name}):' in result.stdout
     assert 'num_cases=2' in result.stdout
     assert 'hd95=' in result.stdout

@@ -1,13 +1,9 @@
-# Seconds-long settings for the NIfTI-folder Mean Teacher config; the test
-# writes a tiny folder and passes it with --data-root.
+# Seconds-long settings for the NIfTI-folder configs (the tests swap in the
+# method config as _base_ and narrow its network); the test writes a tiny
+# folder and passes it with --data-root.
 _base_ = ['../../../configs/mean_teacher/mt_vnet_nifti_folder.py']
 base_channels = 4
 patch_size = (32, 32, 16)
-model = dict(
-    segmentor=dict(
-        backbone=dict(base_channels=base_channels),
-        heads=dict(seg=dict(in_channels=base_channels)),
-        test_cfg=dict(patch_size=patch_size, strides=(8, 8, 4))))
 train_pipeline = [
     dict(type='RandomRotFlip'),
     dict(type='RandomCrop', crop_size=patch_size),
