@@ -173,6 +173,10 @@ def _method(path, index, spec, suite_budgets):
                   '{budget: config path}')
         configs = {_budget_name(path, b): c
                    for b, c in spec['configs'].items()}
+        unknown = [b for b in configs if b not in suite_budgets]
+        if unknown:
+            _fail(path, f'{where}: configs for budgets {unknown}, which are '
+                  f"not among the suite's budgets {suite_budgets}")
         default_budgets = [b for b in suite_budgets if b in configs]
     else:
         configs = None
@@ -180,6 +184,8 @@ def _method(path, index, spec, suite_budgets):
     budgets = ([_budget_name(path, b) for b in spec['budgets']]
                if spec.get('budgets') is not None else default_budgets)
     unknown = [b for b in budgets if b not in suite_budgets]
+    if not budgets:
+        _fail(path, f'{where}: runs no budget')
     if unknown:
         _fail(path, f'{where}: budgets {unknown} are not among the '
               f"suite's budgets {suite_budgets}")
