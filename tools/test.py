@@ -1,6 +1,7 @@
 """Test a checkpoint on the config's test set.
 
     python tools/test.py CONFIG CHECKPOINT [--out DIR] [--show-dir DIR]
+        [--channels-last] [--amp [{auto,bfloat16,float16}]]
         [--data-root DIR] [--work-dir DIR] [--cfg-options KEY=VALUE ...]
         [--launcher ...]
 
@@ -13,12 +14,14 @@ import argparse
 import os.path as osp
 import sys
 
+import torch
 
 import mmssl  # noqa: F401  (installs the mmcv-lite stand-in before mmseg)
 from mmssl.engine.runner import close_process_group
 from mmssl.registry import RUNNERS
-from mmssl.utils import (add_common_arguments, format_metrics, load_config,
-                         parse_common_arguments)
+from mmssl.utils import (add_common_arguments, default_autocast_dtype,
+                         format_metrics, load_config, parse_common_arguments,
+                         set_test_options)
 
 
 def parse_args(argv=None):
@@ -29,6 +32,13 @@ def parse_args(argv=None):
                         'per-case metrics')
     parser.add_argument('--show-dir', help='directory for PNG slices with '
                         'the ground truth and prediction overlaid')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='run the network in channels-last memory format')
+    parser.add_argument(
+        '--amp', nargs='?', const='auto',
+        choices=['auto', 'bfloat16', 'float16'],
+        help='forward passes under autocast (auto: float16 on GPU, bfloat16 '
+        'on CPU); probabilities are still summed in fp32')
     add_common_arguments(parser)
     return parse_common_arguments(parser, argv)
 
@@ -41,6 +51,12 @@ def build_config(args):
                       args.work_dir, args.launcher)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    autocast = args.amp
+    if autocast == 'auto':
+        autocast = default_autocast_dtype(torch.cuda.is_available())
+    if args.channels_last or autocast:
+        set_test_options(cfg, channels_last=args.channels_last or None,
+                         autocast=autocast)
     custom_hooks = list(cfg.get('custom_hooks', []))
     if not any(h.get('type') == 'ProgressBarHook' for h in custom_hooks):
         custom_hooks.append(dict(type='ProgressBarHook'))

@@ -1,7 +1,8 @@
 """Train a model from a config.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--deterministic] [--seed N] [--data-root DIR] [--test]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]]
+        [--amp] [--channels-last] [--compile] [--deterministic] [--seed N]
+        [--data-root DIR] [--test]
         [--cfg-options KEY=VALUE ...]
         [--launcher {none,pytorch,slurm,mpi}]
 """
@@ -15,7 +16,9 @@ import mmssl  # noqa: F401  (installs the mmcv-lite stand-in before mmseg)
 from mmssl.engine.runner import close_process_group
 from mmssl.registry import RUNNERS
 from mmssl.utils import (add_common_arguments, enable_autocast,
-                         format_metrics, load_config, parse_common_arguments)
+                         enable_channels_last, enable_compile,
+                         enable_pin_memory, format_metrics, load_config,
+                         parse_common_arguments)
 
 
 def parse_args(argv=None):
@@ -27,6 +30,10 @@ def parse_args(argv=None):
         'dir when no path is given')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision (fp16 on GPU, bf16 on CPU)')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='train and test in channels-last memory format')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile the backbone(s) for training')
     parser.add_argument(
         '--deterministic', action='store_true',
         help='use deterministic algorithms only (torch.use_deterministic_'
@@ -45,6 +52,12 @@ def build_config(args):
                       args.work_dir, args.launcher)
     if args.amp:
         enable_autocast(cfg, torch.cuda.is_available())
+    if args.channels_last:
+        enable_channels_last(cfg)
+    if args.compile:
+        enable_compile(cfg)
+    if torch.cuda.is_available():
+        enable_pin_memory(cfg)
     if args.deterministic or args.seed is not None:
         randomness = dict(cfg.get('randomness') or {})
         if args.deterministic:

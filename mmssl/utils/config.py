@@ -72,6 +72,75 @@ def _make_mixed_precision(optim_wrapper, cuda_available):
         optim_wrapper.setdefault('dtype', 'bfloat16')
 
 
+def _dicts_with_key(node, key):
+    """Yield every dict (nested ones included) that has ``key``."""
+    if isinstance(node, dict):
+        if key in node:
+            yield node
+        for value in node.values():
+            yield from _dicts_with_key(value, key)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _dicts_with_key(value, key)
+
+
+def set_test_options(cfg, channels_last=None, autocast=None):
+    """Set the fast-inference options in every segmentor test_cfg of the
+    model (a semi-supervised model's lives in ``model.segmentor``; student
+    and teacher share it). ``None`` leaves an option as the config has it.
+    """
+    test_cfgs = [d['test_cfg'] for d in _dicts_with_key(cfg.model, 'test_cfg')
+                 if isinstance(d['test_cfg'], dict)]
+    if not test_cfgs:
+        raise ValueError('the config\'s model has no test_cfg to set '
+                         'channels_last / autocast in')
+    for test_cfg in test_cfgs:
+        if channels_last is not None:
+            test_cfg['channels_last'] = bool(channels_last)
+        if autocast is not None:
+            test_cfg['autocast'] = autocast
+    return len(test_cfgs)
+
+
+def default_autocast_dtype(cuda_available):
+    """fp16 on GPU (fastest there), bf16 on CPU (fp16 is slow there)."""
+    return 'float16' if cuda_available else 'bfloat16'
+
+
+def _add_hook(cfg, hook):
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == hook['type'] for h in hooks):
+        hooks.append(hook)
+    cfg.custom_hooks = hooks
+
+
+def enable_channels_last(cfg):
+    """Train and test in channels-last memory format."""
+    _add_hook(cfg, dict(type='ChannelsLastHook'))
+    set_test_options(cfg, channels_last=True)
+
+
+def enable_compile(cfg, module_names=('backbone', ), **compile_kwargs):
+    """``torch.compile`` the backbone(s) for training (``CompileHook``).
+
+    Not MMEngine's ``compile`` key, which compiles the whole train_step
+    (data preprocessing, loss bookkeeping, optimizer) and not only the
+    network.
+    """
+    if cfg.get('compile'):
+        raise ValueError('the config sets MMEngine\'s `compile` key; use '
+                         'either it or --compile (CompileHook), not both')
+    _add_hook(cfg, dict(type='CompileHook', module_names=list(module_names),
+                        **compile_kwargs))
+
+
+def enable_pin_memory(cfg):
+    """Page-locked batches, so host-to-GPU copies are faster (GPU only)."""
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(key):
+            cfg[key].setdefault('pin_memory', True)
+
+
 def load_config(config_path, cfg_options=None, data_root=None, work_dir=None,
                 launcher='none'):
     """Load a config and apply the options train.py and test.py share."""

@@ -8,6 +8,9 @@ from mmengine.model import BaseModel
 
 from mmssl.registry import MODELS
 from mmssl.structures import SegVolumeSample
+from ..utils.fast_inference import (autocast_context, check_autocast_dtype,
+                                    convert_to_channels_last, is_channels_last,
+                                    to_channels_last)
 from ..utils.slice_inference import slice_inference
 from ..utils.sliding_window import sliding_window_inference
 
@@ -72,6 +75,12 @@ class VolumeSegmentor(BaseModel):
             slice with a 2-D model, each slice resized to ``slice_size``
             and its probabilities back (see ``slice_inference``; optional
             ``resize_mode='bilinear'``, ``align_corners=True``).
+            In every mode, ``channels_last=True`` runs the forward passes
+            in channels-last memory format (the weights are converted on
+            the first inference and stay so; values are unchanged), and
+            ``autocast='bfloat16'`` or ``'float16'`` runs them under
+            ``torch.autocast``; probabilities are summed in fp32 either
+            way. Defaults: False and None (fp32).
         init_cfg: MMEngine initialization config.
     """
 
@@ -112,6 +121,15 @@ class VolumeSegmentor(BaseModel):
         if test_cfg['mode'] not in TEST_MODES:
             raise ValueError(f"test_cfg['mode'] must be one of {TEST_MODES}, "
                              f"got {test_cfg['mode']!r}")
+        # Fast-inference options are read with .get (absent: fp32,
+        # contiguous) and checked here.
+        if not isinstance(test_cfg.get('channels_last', False), bool):
+            raise TypeError('test_cfg channels_last must be True or False, '
+                            f"got {test_cfg['channels_last']!r}")
+        try:
+            check_autocast_dtype(test_cfg.get('autocast'))
+        except ValueError as error:
+            raise ValueError(f'test_cfg {error}') from None
         if test_cfg['mode'] == 'slide':
             missing = [k for k in ('patch_size', 'strides')
                        if k not in test_cfg]
@@ -158,14 +176,28 @@ class VolumeSegmentor(BaseModel):
         head = self.seg_head
         return head.probs(head(self.extract_feat(inputs)))
 
+    def fast_seg_probs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """:meth:`seg_probs` with the memory format and autocast of the
+        test_cfg; fp32 probabilities."""
+        if self.test_cfg.get('channels_last', False):
+            inputs = to_channels_last(inputs)
+        with autocast_context(inputs.device.type,
+                              self.test_cfg.get('autocast')):
+            probs = self.seg_probs(inputs)
+        return probs.float()
+
     def inference(self, inputs: torch.Tensor) -> torch.Tensor:
         """Probabilities of the inputs' grid, by ``test_cfg['mode']``."""
+        if self.test_cfg.get('channels_last', False) and not all(
+                is_channels_last(p) for p in self.parameters()
+                if p.dim() in (4, 5)):
+            convert_to_channels_last(self)
         if self.test_cfg['mode'] == 'whole':
-            return self.seg_probs(inputs)
+            return self.fast_seg_probs(inputs).contiguous()
         if self.test_cfg['mode'] == 'slice':
             return slice_inference(
                 inputs,
-                self.seg_probs,
+                self.fast_seg_probs,
                 slice_size=self.test_cfg['slice_size'],
                 slice_axis=self.test_cfg['slice_axis'],
                 batch_slices=self.test_cfg['batch_slices'],
@@ -174,7 +206,7 @@ class VolumeSegmentor(BaseModel):
                 align_corners=self.test_cfg['align_corners'])
         return sliding_window_inference(
             inputs,
-            self.seg_probs,
+            self.fast_seg_probs,
             patch_size=self.test_cfg['patch_size'],
             strides=self.test_cfg['strides'],
             batch_windows=self.test_cfg['batch_windows'],
