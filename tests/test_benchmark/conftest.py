@@ -1,12 +1,5 @@
-"""Helpers of the benchmark tests: suite files written on the fly."""
-import os.path as osp
-import sys
-
+"""Fixtures of the benchmark tests."""
 import pytest
-
-TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(TESTS, 'test_tools'))
-TINY_2D = osp.join(TESTS, 'data', 'configs', 'tiny_2d.py')
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import os
 import os.path as osp
 
 import pytest
+import bench_fixtures  # noqa: F401  (puts tool_runner on the path)
 from tool_runner import assert_ok, run_tool, tiny_version
 
 METHODS = {

@@ -6,7 +6,7 @@ import os
 
 import matplotlib.image
 import pytest
-from conftest import TINY_2D
+from bench_fixtures import TINY_2D
 
 from mmssl.benchmark import (FAILED, FINISHED, INTERRUPTED, PENDING, STALE,
                              aggregate, expand_runs, load_suite, mean_std,

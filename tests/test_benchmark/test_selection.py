@@ -1,13 +1,13 @@
 """Checkpoint selection: last (unchanged config), best on held-out training
 cases, best on the test set only with the explicit permission."""
 import pytest
+from bench_fixtures import TINY_2D
 from mmengine.config import Config
 
 from mmssl.benchmark import (TEST_SET_WARNING, TestSetSelectionRefused,
                              apply_selection, check_selection,
                              describe_selection)
 from mmssl.benchmark.runs import switches_of
-from conftest import TINY_2D
 
 
 def load():

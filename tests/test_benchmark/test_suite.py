@@ -1,6 +1,6 @@
 """Suite files: parsing, validation errors and the run matrix."""
 import pytest
-from conftest import TINY_2D
+from bench_fixtures import TINY_2D
 
 from mmssl.benchmark import SuiteError, expand_runs, load_suite
 
