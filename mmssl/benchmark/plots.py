@@ -77,6 +77,7 @@ def plot_dice(suite, rows, path):
             ax.scatter([x + 0.3], [published], marker='*', s=70,
                        color='grey', zorder=3, label=published_label)
             published_label = None
+    ax.set_xlim(-0.6, len(rows) - 0.3)  # room for the published star
     ax.set_xticks(range(len(rows)))
     ax.set_xticklabels([f'{r["label"]}\n{r["budget"]} labeled' for r in rows],
                        fontsize=8)
