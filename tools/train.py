@@ -11,6 +11,7 @@ import os.path as osp
 import sys
 
 import torch
+from mmengine.hooks import CheckpointHook
 
 import mmssl  # noqa: F401  (installs the mmcv-lite stand-in before mmseg)
 from mmssl.engine.runner import close_process_group
@@ -80,10 +81,26 @@ def main(argv=None):
     runner = RUNNERS.build(cfg)
     runner.train()
     if args.test:
+        tested = load_best_checkpoint(runner)
+        if runner.rank == 0:
+            print(f'Testing the {tested}', flush=True)
         metrics = runner.test()
         if runner.rank == 0:
             print(f'Test results ({osp.basename(args.config)}): '
                   f'{format_metrics(metrics)}', flush=True)
+
+
+def load_best_checkpoint(runner):
+    """Load the best validation checkpoint when the config keeps one (its
+    model selection, e.g. SSL4MIS's on ACDC); return what is tested."""
+    for hook in runner.hooks:
+        if isinstance(hook, CheckpointHook) and hook.save_best:
+            path = getattr(hook, 'best_ckpt_path', None)
+            if path and osp.isfile(path):
+                runner.load_checkpoint(path)
+                return (f'best validation checkpoint {osp.basename(path)} '
+                        '(the config keeps the best)')
+    return 'model of the last iteration'
 
 
 if __name__ == '__main__':

@@ -115,6 +115,9 @@ def test_acdc_config_trains_and_tests(tmp_path, acdc_root, config, tiny):
     # best checkpoint kept.
     assert 'dice_Myo:' in log and f'over {len(VAL)} cases' in log
     assert list((tmp_path / 'work').glob('best_dice_iter_2.pth'))
+    # ... and that one is tested, as SSL4MIS tests its best model.
+    assert ('Testing the best validation checkpoint best_dice_iter_2.pth'
+            in result.stdout)
     if config.startswith('supervised'):
         assert 'loss_consistency' not in log
     else:
