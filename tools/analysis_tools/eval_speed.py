@@ -52,7 +52,9 @@ def parse_args(argv=None):
     parser.add_argument('--cases', type=int, default=2,
                         help='test volumes to evaluate')
     parser.add_argument('--repeats', type=int, default=3,
-                        help='timed runs per volume and variant')
+                        help='timed runs per volume and variant; the median '
+                        'leaves out the first run\'s warm-up (kernel '
+                        'selection) from 3 on')
     parser.add_argument('--largest-component', action='store_true',
                         help='keep the largest component of each class')
     parser.add_argument('--variants', nargs='+', choices=VARIANTS,
@@ -197,11 +199,6 @@ def main(argv=None):
             shape=list(data['inputs'][0].shape[1:]))
         outputs = {}
         for variant in args.variants:
-            if index == 0:  # untimed warm-up (kernel selection, JIT)
-                evaluate_variant(models[variant], variant, data,
-                                 num_classes, argparse.Namespace(
-                                     repeats=1, largest_component=False),
-                                 device)
             case[variant], outputs[variant] = evaluate_variant(
                 models[variant], variant, data, num_classes, args, device)
         if 'reference' in outputs:
