@@ -6,7 +6,7 @@ import math
 import os.path as osp
 from collections import OrderedDict
 
-from .published import METRIC_KEYS
+from .published import METRIC_KEYS, SOURCES
 from .runs import FINISHED
 from .selection import TEST_SET_WARNING, describe_selection
 
@@ -61,6 +61,9 @@ def aggregate(suite, states):
             published = method.published.get(budget, {})
             for key in METRIC_KEYS:
                 row[f'published_{key}'] = published.get(key)
+            row['published_source'] = (
+                published.get('source') or SOURCES.get(method.published_key)
+                if published else None)
             switches = [r['switches'] for r in results]
             row['checkpoint'] = (_switch_text(s['checkpoint']
                                               for s in switches)
@@ -101,8 +104,8 @@ def format_markdown(suite, rows):
              f'Suite `{suite.path}`; mean ± population std over the '
              'finished seeds; Dice and Jaccard in %, 95HD and ASD in voxels '
              '(or the units of the configs\' evaluators). Published: '
-             'Dice / Jaccard / 95HD / ASD of the paper (see '
-             'mmssl/benchmark/published.py).', '']
+             'Dice / Jaccard / 95HD / ASD from the sources below the '
+             'table.', '']
     if mode == 'test-best':
         lines += [f'**WARNING: {TEST_SET_WARNING}.**', '']
     header = (['method', 'budget', 'seeds'] +
@@ -124,6 +127,15 @@ def format_markdown(suite, rows):
                   row['iterations'],
                   ', '.join(str(s) for s in row['seeds'])])
         lines.append('| ' + ' | '.join(cells) + ' |')
+    sources = OrderedDict()  # (label, source) -> budgets
+    for row in rows:
+        if row['published_source']:
+            sources.setdefault((row['label'], row['published_source']),
+                               []).append(row['budget'])
+    if sources:
+        lines += ['', 'Published figures:', '']
+        for (label, source), budgets in sources.items():
+            lines.append(f'- {label} ({", ".join(budgets)}): {source}')
     problems = [(row, p) for row in rows for p in row['problems']]
     if problems:
         lines += ['', 'Runs without a result:', '']
@@ -138,6 +150,7 @@ CSV_COLUMNS = (['method', 'label', 'budget', 'seeds_finished',
                 'seeds_total'] +
                [f'{k}_{s}' for k in METRIC_KEYS for s in ('mean', 'std')] +
                [f'published_{k}' for k in METRIC_KEYS] +
+               ['published_source'] +
                ['checkpoint', 'test_set_selection', 'largest_component',
                 'empty_pred', 'iterations', 'seeds', 'problems'])
 

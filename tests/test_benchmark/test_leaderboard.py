@@ -18,7 +18,8 @@ seeds = [0, 1, 2]
 budgets = [8]
 methods = [
     dict(name='a', label='A', config={TINY_2D!r},
-         published=dict({{8: dict(dice=80.5, jaccard=70.25)}})),
+         published=dict({{8: dict(dice=80.5, jaccard=70.25,
+                                  source='Paper A, Table 1')}})),
     dict(name='b', label='B', config={TINY_2D!r},
          cfg_options={{'test_evaluator.largest_component': True}}),
 ]
@@ -107,6 +108,7 @@ def test_aggregation_by_hand(suite):
         ' 80.50 / 70.25 / — / — | last iteration | False | reference | 3 |' \
         ' 0, 1 |' in text
     assert '| B | 8 | 3/3 | 72.00 ± 2.83 |' in text
+    assert '- A (8): Paper A, Table 1' in text
     assert ('a / 8 / seed 2: **failed** (train exited with 1, see '
             'w/a/8/last/seed2/train.log)') in text
     with open(os.path.join(suite.work_dir, 'leaderboard.csv')) as f:
