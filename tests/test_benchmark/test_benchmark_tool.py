@@ -26,6 +26,9 @@ def suite(tmp_path_factory):
         for name, path in configs.items())
     path = tmp_path / 'tiny_suite.py'
     path.write_text(f"""
+methods = [
+{methods},
+]
 seeds = [0, 1]
 budgets = [2]
 data_root = {str(tmp_path / 'data')!r}
@@ -34,9 +37,6 @@ work_dir = {str(tmp_path / 'work')!r}
 cfg_options = {{'train_cfg.max_iters': 4,
                 'default_hooks.checkpoint.interval': 2,
                 'default_hooks.checkpoint.max_keep_ckpts': 2}}
-methods = [
-{methods},
-]
 """)
     result = run_tool('benchmark.py', path)
     assert_ok(result)
@@ -122,3 +122,25 @@ def test_selection_modes(suite):
         'best Dice on 2 held-out training cases'
     assert osp.basename(record['checkpoint']).startswith('best_dice_iter_')
     assert (work / 'val_dice_val.png').is_file()
+
+
+def test_a_crashing_run_is_reported_not_fatal(suite):
+    path, work, _ = suite
+    # The same suite plus a method whose model cannot be built.
+    broken = path.parent / 'with_broken.py'
+    broken.write_text(path.read_text() + """
+methods.append(dict(name='broken', config=methods[0]['config'],
+                    cfg_options={'model.type': 'NoSuchSegmentor'}))
+""")
+    result = run_tool('benchmark.py', broken, '--seeds', '0')
+    assert result.returncode == 1
+    assert result.stdout.count('skip (finished)') == 2
+    log = run_dir(work, 'broken', 0) / 'train.log'
+    assert 'NoSuchSegmentor' in log.read_text()
+    failure = json.loads(
+        (run_dir(work, 'broken', 0) / 'failed.json').read_text())
+    assert failure['step'] == 'train' and failure['log'] == str(log)
+    leaderboard = (work / 'leaderboard.md').read_text()
+    assert f'broken / 2 / seed 0: **failed** (train exited with 1, see ' \
+        f'{log})' in leaderboard
+    assert '| broken | 2 | 0/2 | — |' in leaderboard  # seed 1 pending
