@@ -1,7 +1,7 @@
 """Test a checkpoint on the config's test set.
 
     python tools/test.py CONFIG CHECKPOINT [--out DIR] [--show-dir DIR]
-        [--channels-last] [--amp [{auto,bfloat16,float16}]]
+        [--channels-last] [--fold-bn] [--amp [{auto,bfloat16,float16}]]
         [--data-root DIR] [--work-dir DIR] [--cfg-options KEY=VALUE ...]
         [--launcher ...]
 
@@ -34,6 +34,9 @@ def parse_args(argv=None):
                         'the ground truth and prediction overlaid')
     parser.add_argument('--channels-last', action='store_true',
                         help='run the network in channels-last memory format')
+    parser.add_argument('--fold-bn', action='store_true',
+                        help='fold BatchNorm layers into the convolutions '
+                        'before them (equal up to round-off)')
     parser.add_argument(
         '--amp', nargs='?', const='auto',
         choices=['auto', 'bfloat16', 'float16'],
@@ -54,9 +57,9 @@ def build_config(args):
     autocast = args.amp
     if autocast == 'auto':
         autocast = default_autocast_dtype(torch.cuda.is_available())
-    if args.channels_last or autocast:
+    if args.channels_last or autocast or args.fold_bn:
         set_test_options(cfg, channels_last=args.channels_last or None,
-                         autocast=autocast)
+                         autocast=autocast, fold_bn=args.fold_bn or None)
     custom_hooks = list(cfg.get('custom_hooks', []))
     if not any(h.get('type') == 'ProgressBarHook' for h in custom_hooks):
         custom_hooks.append(dict(type='ProgressBarHook'))

@@ -84,7 +84,7 @@ def _dicts_with_key(node, key):
             yield from _dicts_with_key(value, key)
 
 
-def set_test_options(cfg, channels_last=None, autocast=None):
+def set_test_options(cfg, channels_last=None, autocast=None, fold_bn=None):
     """Set the fast-inference options in every segmentor test_cfg of the
     model (a semi-supervised model's lives in ``model.segmentor``; student
     and teacher share it). ``None`` leaves an option as the config has it.
@@ -93,12 +93,14 @@ def set_test_options(cfg, channels_last=None, autocast=None):
                  if isinstance(d['test_cfg'], dict)]
     if not test_cfgs:
         raise ValueError('the config\'s model has no test_cfg to set '
-                         'channels_last / autocast in')
+                         'channels_last / autocast / fold_bn in')
     for test_cfg in test_cfgs:
         if channels_last is not None:
             test_cfg['channels_last'] = bool(channels_last)
         if autocast is not None:
             test_cfg['autocast'] = autocast
+        if fold_bn is not None:
+            test_cfg['fold_bn'] = bool(fold_bn)
     return len(test_cfgs)
 
 

@@ -9,6 +9,7 @@ import mmssl.models  # noqa: F401
 from mmssl.models import VolumeSegmentor
 from mmssl.models.semi import SemiSegmentor
 from mmssl.models.utils.fast_inference import (convert_to_channels_last,
+                                               fold_batchnorm, inference_copy,
                                                is_channels_last,
                                                to_channels_last)
 from mmssl.structures import SegVolumeSample
@@ -53,21 +54,54 @@ CASES = [
 ]
 
 
+def _with_running_stats(model):
+    """Non-trivial BatchNorm statistics, so that folding them matters."""
+    generator = torch.Generator().manual_seed(2)
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            size = module.running_mean.shape
+            module.running_mean.copy_(torch.randn(size, generator=generator))
+            module.running_var.copy_(
+                torch.rand(size, generator=generator) + 0.5)
+            module.weight.data.copy_(torch.randn(size, generator=generator))
+            module.bias.data.copy_(torch.randn(size, generator=generator))
+    return model
+
+
+@pytest.mark.parametrize('fast_cfg', [
+    dict(channels_last=True), dict(fold_bn=True),
+    dict(channels_last=True, fold_bn=True)])
 @pytest.mark.parametrize('factory,test_cfg,shape', CASES)
-def test_channels_last_equals_plain_path(factory, test_cfg, shape):
+def test_fast_fp32_equals_plain_path(factory, test_cfg, shape, fast_cfg):
     torch.manual_seed(1)
     inputs = torch.rand(shape)
-    plain = factory(**test_cfg)
-    fast = factory(**test_cfg, channels_last=True)
+    plain = _with_running_stats(factory(**test_cfg))
+    fast = _with_running_stats(factory(**test_cfg, **fast_cfg))
+    before = {k: v.clone() for k, v in fast.state_dict().items()}
     expected = _probs(plain, inputs)
     got = _probs(fast, inputs)
     assert got.dtype == torch.float32 and got.shape == expected.shape
-    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
-    # The weights were switched over; the plain model's were not.
-    convs = [p for p in fast.parameters() if p.dim() in (4, 5)]
-    assert convs and all(is_channels_last(p) for p in convs)
-    assert not all(is_channels_last(p) for p in plain.parameters()
-                   if p.dim() in (4, 5))
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=2e-6)
+    # The work happened on a copy: the model keeps its weights and layout.
+    after = fast.state_dict()
+    assert list(after) == list(before)
+    for key, value in before.items():
+        assert torch.equal(after[key], value)
+        assert after[key].is_contiguous(), key
+
+
+def test_fold_batchnorm_folds_conv_and_deconv_pairs():
+    model = _with_running_stats(_segmentor_3d(mode='whole'))
+    fast = inference_copy(model, fold_bn=True)
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                   for m in fast.modules())
+    inputs = torch.rand(2, 1, 16, 16, 16)
+    with torch.no_grad():
+        torch.testing.assert_close(fast.seg_probs(inputs),
+                                   model.seg_probs(inputs), rtol=1e-5,
+                                   atol=2e-6)
+    # Training-mode BatchNorm uses batch statistics: not folded.
+    assert fold_batchnorm(copy.deepcopy(model).train()) == 0
 
 
 @pytest.mark.parametrize('factory,test_cfg,shape', CASES[:3] + CASES[4:])
@@ -109,8 +143,6 @@ def test_semi_segmentor_predicts_with_the_options():
     sample = model.predict(inputs, [SegVolumeSample()])[0]
     for part in (model.student, model.teacher):
         assert part.test_cfg['channels_last']
-        assert all(is_channels_last(p) for p in part.parameters()
-                   if p.dim() == 5)
     plain = _segmentor_3d(**SLIDE)
     plain.load_state_dict(model.student.state_dict())
     torch.testing.assert_close(sample.seg_logits, _probs(plain, inputs),
@@ -122,6 +154,8 @@ def test_invalid_options_are_clear():
         _segmentor_3d(mode='whole', autocast='fp8')
     with pytest.raises(TypeError, match='channels_last must be True or False'):
         _segmentor_3d(mode='whole', channels_last='yes')
+    with pytest.raises(TypeError, match='fold_bn must be True or False'):
+        _segmentor_3d(mode='whole', fold_bn=1)
 
 
 def test_memory_format_helpers():

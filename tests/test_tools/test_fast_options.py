@@ -59,8 +59,9 @@ def test_test_flags_reach_the_config(tmp_path):
     expected = 'float16' if torch.cuda.is_available() else 'bfloat16'
     assert test_cfg['autocast'] == expected
     cfg = test.build_config(test.parse_args(
-        [TINY, str(checkpoint), '--amp', 'float16']))
+        [TINY, str(checkpoint), '--amp', 'float16', '--fold-bn']))
     assert cfg.model.test_cfg['autocast'] == 'float16'
+    assert cfg.model.test_cfg['fold_bn'] is True
     assert 'channels_last' not in cfg.model.test_cfg
     with pytest.raises(SystemExit):
         test.parse_args([TINY, str(checkpoint), '--amp', 'fp8'])

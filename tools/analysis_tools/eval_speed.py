@@ -11,7 +11,8 @@ drawn with the config's seed), three evaluations:
   with medpy's ``dc``, ``jc``, ``hd95``, ``asd`` on the full volume
   (largest component with ``skimage.measure.label``, as DTC's test);
 * ``fast_fp32``: the config's window batch, channels-last memory format,
-  ``mmssl.evaluation`` metrics (cropped surface distances, scipy labels);
+  BatchNorm folded into the convolutions, ``mmssl.evaluation`` metrics
+  (cropped surface distances, scipy labels);
 * ``fast_bf16``: ``fast_fp32`` with the forward passes under bfloat16
   autocast (float16 with ``--gpu-dtype float16`` on a GPU).
 
@@ -85,7 +86,7 @@ def _configure(model, variant, autocast_dtype):
             elif cfg['mode'] == 'slice':
                 cfg['batch_slices'] = 1
         else:
-            cfg.update(channels_last=True, autocast=(
+            cfg.update(channels_last=True, fold_bn=True, autocast=(
                 autocast_dtype if variant == 'fast_bf16' else None))
     return model
 

@@ -9,8 +9,7 @@ from mmengine.model import BaseModel
 from mmssl.registry import MODELS
 from mmssl.structures import SegVolumeSample
 from ..utils.fast_inference import (autocast_context, check_autocast_dtype,
-                                    convert_to_channels_last, is_channels_last,
-                                    to_channels_last)
+                                    inference_copy, to_channels_last)
 from ..utils.slice_inference import slice_inference
 from ..utils.sliding_window import sliding_window_inference
 
@@ -76,11 +75,13 @@ class VolumeSegmentor(BaseModel):
             and its probabilities back (see ``slice_inference``; optional
             ``resize_mode='bilinear'``, ``align_corners=True``).
             In every mode, ``channels_last=True`` runs the forward passes
-            in channels-last memory format (the weights are converted on
-            the first inference and stay so; values are unchanged), and
-            ``autocast='bfloat16'`` or ``'float16'`` runs them under
-            ``torch.autocast``; probabilities are summed in fp32 either
-            way. Defaults: False and None (fp32).
+            in channels-last memory format (values unchanged),
+            ``fold_bn=True`` folds eval-mode BatchNorm layers into the
+            convolutions before them (equal up to round-off), both on a
+            copy of the network made for each ``predict`` call; and
+            ``autocast='bfloat16'`` or ``'float16'`` runs the forward
+            passes under ``torch.autocast``. Probabilities are summed in
+            fp32 in every case. Defaults: False, False, None (fp32).
         init_cfg: MMEngine initialization config.
     """
 
@@ -123,9 +124,10 @@ class VolumeSegmentor(BaseModel):
                              f"got {test_cfg['mode']!r}")
         # Fast-inference options are read with .get (absent: fp32,
         # contiguous) and checked here.
-        if not isinstance(test_cfg.get('channels_last', False), bool):
-            raise TypeError('test_cfg channels_last must be True or False, '
-                            f"got {test_cfg['channels_last']!r}")
+        for key in ('channels_last', 'fold_bn'):
+            if not isinstance(test_cfg.get(key, False), bool):
+                raise TypeError(f'test_cfg {key} must be True or False, got '
+                                f'{test_cfg[key]!r}')
         try:
             check_autocast_dtype(test_cfg.get('autocast'))
         except ValueError as error:
@@ -188,16 +190,17 @@ class VolumeSegmentor(BaseModel):
 
     def inference(self, inputs: torch.Tensor) -> torch.Tensor:
         """Probabilities of the inputs' grid, by ``test_cfg['mode']``."""
-        if self.test_cfg.get('channels_last', False) and not all(
-                is_channels_last(p) for p in self.parameters()
-                if p.dim() in (4, 5)):
-            convert_to_channels_last(self)
+        channels_last = self.test_cfg.get('channels_last', False)
+        fold_bn = self.test_cfg.get('fold_bn', False)
+        net = self
+        if channels_last or fold_bn:
+            net = inference_copy(self, channels_last, fold_bn)
         if self.test_cfg['mode'] == 'whole':
-            return self.fast_seg_probs(inputs).contiguous()
+            return net.fast_seg_probs(inputs).contiguous()
         if self.test_cfg['mode'] == 'slice':
             return slice_inference(
                 inputs,
-                self.fast_seg_probs,
+                net.fast_seg_probs,
                 slice_size=self.test_cfg['slice_size'],
                 slice_axis=self.test_cfg['slice_axis'],
                 batch_slices=self.test_cfg['batch_slices'],
@@ -206,7 +209,7 @@ class VolumeSegmentor(BaseModel):
                 align_corners=self.test_cfg['align_corners'])
         return sliding_window_inference(
             inputs,
-            self.fast_seg_probs,
+            net.fast_seg_probs,
             patch_size=self.test_cfg['patch_size'],
             strides=self.test_cfg['strides'],
             batch_windows=self.test_cfg['batch_windows'],

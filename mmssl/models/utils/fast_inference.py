@@ -5,10 +5,13 @@ oneDNN (CPU) and cuDNN convolutions run fastest in; 5-D tensors use
 ``torch.channels_last_3d`` and 4-D ones ``torch.channels_last``. Values are
 unchanged: only the strides differ.
 """
+import copy
 from contextlib import nullcontext
 
 import torch
 import torch.nn as nn
+from torch.nn.modules.batchnorm import _BatchNorm
+from torch.nn.modules.conv import _ConvNd
 
 AUTOCAST_DTYPES = {
     'bfloat16': torch.bfloat16,
@@ -63,3 +66,66 @@ def autocast_context(device_type: str, dtype=None):
         return nullcontext()
     return torch.autocast(device_type=device_type,
                           dtype=AUTOCAST_DTYPES[dtype])
+
+
+def _fold_pair(conv: _ConvNd, bn: _BatchNorm) -> bool:
+    """Fold an eval-mode BatchNorm into the convolution before it."""
+    if (bn.training or bn.running_mean is None
+            or (conv.transposed and conv.groups != 1)):
+        return False
+    with torch.no_grad():
+        scale = bn.running_var.add(bn.eps).rsqrt()
+        if bn.weight is not None:
+            scale = scale * bn.weight
+        shift = -bn.running_mean * scale
+        if bn.bias is not None:
+            shift = shift + bn.bias
+        # Output channels: dim 0 of a convolution's weight, dim 1 of a
+        # transposed one's.
+        axis = 1 if conv.transposed else 0
+        shape = [1] * conv.weight.dim()
+        shape[axis] = -1
+        conv.weight.mul_(scale.view(shape))
+        bias = shift if conv.bias is None else conv.bias * scale + shift
+        conv.bias = nn.Parameter(bias, requires_grad=False)
+    return True
+
+
+def fold_batchnorm(module: nn.Module) -> int:
+    """Fold every BatchNorm that directly follows a convolution inside an
+    ``nn.Sequential`` into that convolution, in place, and replace it with
+    ``nn.Identity``. Only valid for inference (BatchNorm in eval mode);
+    returns the number of folded layers.
+
+    Eval-mode BatchNorm is a per-channel affine map that costs a full pass
+    over each feature map (a third of a VNet window's CPU time in
+    channels-last layout); folded, it is free.
+    """
+    folded = 0
+    for sequential in [m for m in module.modules()
+                       if isinstance(m, nn.Sequential)]:
+        names = list(sequential._modules)
+        for first, second in zip(names, names[1:]):
+            conv = sequential._modules[first]
+            bn = sequential._modules[second]
+            if (isinstance(conv, _ConvNd) and isinstance(bn, _BatchNorm)
+                    and _fold_pair(conv, bn)):
+                sequential._modules[second] = nn.Identity()
+                folded += 1
+    return folded
+
+
+def inference_copy(module: nn.Module, channels_last: bool = False,
+                   fold_bn: bool = False) -> nn.Module:
+    """A copy of ``module`` prepared for fast inference; the module itself
+    is left as it is (its weights may still be trained)."""
+    fast = copy.deepcopy(module).requires_grad_(False)
+    for submodule in fast.modules():
+        # A compiled module (nn.Module.compile) would call the original's
+        # forward, with the original weights.
+        submodule._compiled_call_impl = None
+    if fold_bn:
+        fold_batchnorm(fast)
+    if channels_last:
+        convert_to_channels_last(fast)
+    return fast
