@@ -186,7 +186,8 @@ def tool_command(tool, launcher='none', gpus=1):
     if launcher != 'pytorch':
         raise ValueError(f'launcher {launcher!r}: the suite runner starts '
                          "'none' or 'pytorch' (torchrun) runs")
-    return [sys.executable, '-m', 'torch.distributed.run',
+    # --standalone: a free port per run, so that --jobs N runs can overlap.
+    return [sys.executable, '-m', 'torch.distributed.run', '--standalone',
             f'--nproc_per_node={gpus}', script]
 
 
