@@ -62,10 +62,18 @@ def describe_selection(selection):
 
 
 def _accepts(dataset_cfg, argument):
+    """Whether the dataset class (or a base its ``**kwargs`` reach) takes
+    ``argument``."""
     dataset_cls = DATASETS.get(dataset_cfg.get('type'))
-    if dataset_cls is None:
-        return False
-    return argument in inspect.signature(dataset_cls.__init__).parameters
+    for cls in inspect.getmro(dataset_cls) if dataset_cls else ():
+        if '__init__' not in vars(cls):
+            continue
+        parameters = inspect.signature(cls.__init__).parameters
+        if argument in parameters:
+            return True
+        if not any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+            return False
+    return False
 
 
 def apply_selection(cfg, selection, allow_test_set=False):

@@ -6,3 +6,4 @@ TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # tool_runner (run_tool, tiny_version) lives with the tool tests.
 sys.path.insert(0, osp.join(TESTS, 'test_tools'))
 TINY_2D = osp.join(TESTS, 'data', 'configs', 'tiny_2d.py')
+REPO = osp.dirname(TESTS)

@@ -1,7 +1,7 @@
 """Checkpoint selection: last (unchanged config), best on held-out training
 cases, best on the test set only with the explicit permission."""
 import pytest
-from bench_fixtures import TINY_2D
+from bench_fixtures import REPO, TINY_2D
 from mmengine.config import Config
 
 from mmssl.benchmark import (TEST_SET_WARNING, TestSetSelectionRefused,
@@ -44,6 +44,15 @@ def test_val_holds_out_training_cases():
     cfg.train_cfg.max_iters = 50
     apply_selection(cfg, dict(mode='val', val_holdout=2))
     assert cfg.train_cfg.val_interval == 5
+
+
+def test_val_holdout_reaches_a_subclass_through_kwargs():
+    # SyntheticLAHeartDataset passes val_holdout on to LAHeartDataset.
+    cfg = Config.fromfile(
+        f'{REPO}/configs/mean_teacher/mt_vnet_synthetic_2label.py')
+    apply_selection(cfg, dict(mode='val', val_holdout=4))
+    assert cfg.train_dataloader.dataset.val_holdout == 4
+    assert cfg.val_dataloader.dataset.type == 'SyntheticLAHeartDataset'
 
 
 def test_val_keeps_a_configs_own_validation():
