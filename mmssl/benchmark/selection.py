@@ -17,6 +17,7 @@ TEST_SET_WARNING = ('CHECKPOINT CHOSEN ON THE TEST SET: this result is '
 
 class TestSetSelectionRefused(ValueError):
     """'test-best' without the explicit permission."""
+    __test__ = False  # not a pytest test class despite its name
 
 
 def check_selection(selection):
