@@ -35,15 +35,23 @@ model = dict(backbone=dict(base_channels=base_channels),
 """
 NARROW_SEMI = NARROW.replace('model = dict(', 'model = dict(segmentor=dict(')
 NARROW_SEMI = NARROW_SEMI.rstrip() + ')\n'
-CONFIGS = [('supervised/vnet_nifti_folder.py', NARROW),
-           ('mean_teacher/mt_vnet_nifti_folder.py', NARROW_SEMI),
-           ('uamt/uamt_vnet_nifti_folder.py', NARROW_SEMI)]
 
 
-@pytest.mark.parametrize('config, narrow', CONFIGS,
-                         ids=[c.split('/')[0] for c, _ in CONFIGS])
-def test_config_trains_and_tests_on_a_nifti_folder(
-        tmp_path, config, narrow):
+def tiny_nifti_config(tmp_path, config='mean_teacher/mt_vnet_nifti_folder.py'):
+    """A NIfTI-folder config with tiny_nifti.py and the narrow network."""
+    narrow = NARROW if config.startswith('supervised') else NARROW_SEMI
+    return tiny_version(f'configs/{config}', tmp_path, tiny='tiny_nifti.py',
+                        extra=narrow)
+
+
+CONFIGS = ['supervised/vnet_nifti_folder.py',
+           'mean_teacher/mt_vnet_nifti_folder.py',
+           'uamt/uamt_vnet_nifti_folder.py']
+
+
+@pytest.mark.parametrize('config', CONFIGS,
+                         ids=[c.split('/')[0] for c in CONFIGS])
+def test_config_trains_and_tests_on_a_nifti_folder(tmp_path, config):
     data = tmp_path / 'nifti'
     for folder in ('imagesTr', 'labelsTr', 'imagesTs', 'labelsTs'):
         (data / folder).mkdir(parents=True)
@@ -54,8 +62,7 @@ def test_config_trains_and_tests_on_a_nifti_folder(
     for index in range(2):
         write_case(data, 'Ts', f'heart_{10 + index:03d}', 10 + index)
 
-    path = tiny_version(f'configs/{config}', tmp_path, tiny='tiny_nifti.py',
-                        extra=narrow)
+    path = tiny_nifti_config(tmp_path, config)
     result = run_tool('train.py', path, '--work-dir', tmp_path / 'work',
                       '--data-root', data, '--test')
     assert_ok(result)

@@ -6,7 +6,7 @@ import os.path as osp
 import cv2
 import nibabel as nib
 import numpy as np
-from test_nifti_configs import AFFINE, TINY_NIFTI, write_case
+from test_nifti_configs import AFFINE, tiny_nifti_config, write_case
 from tool_runner import REPO, assert_ok, run_tool
 
 from mmssl.engine.hooks import save_label_nifti
@@ -55,12 +55,13 @@ def test_nifti_predictions_keep_the_input_affine_and_shape(tmp_path):
     for index in range(2):
         write_case(data, 'Ts', f'heart_{10 + index:03d}', 10 + index)
     work_dir = tmp_path / 'work'
-    assert_ok(run_tool('train.py', TINY_NIFTI, '--work-dir', work_dir,
+    tiny_nifti = tiny_nifti_config(tmp_path)
+    assert_ok(run_tool('train.py', tiny_nifti, '--work-dir', work_dir,
                        '--data-root', data, '--cfg-options',
                        'train_cfg.max_iters=2'))
 
     out = tmp_path / 'out'
-    assert_ok(run_tool('test.py', TINY_NIFTI, work_dir / 'iter_2.pth',
+    assert_ok(run_tool('test.py', tiny_nifti, work_dir / 'iter_2.pth',
                        '--out', out, '--data-root', data, '--work-dir',
                        tmp_path / 'test_work'))
     saved = sorted(os.listdir(out / 'predictions'))
