@@ -172,8 +172,6 @@ def test_memory_format_helpers():
 def test_eval_speed_reference_metrics_equal_ours():
     """The reference scorer of eval_speed.py (medpy, skimage) and ours give
     the same values on masks with several components."""
-    pytest.importorskip('medpy')
-    pytest.importorskip('skimage')
     import importlib.util
     import os.path as osp
     path = osp.join(osp.dirname(__file__), '..', '..', 'tools',
