@@ -218,3 +218,19 @@ def test_mmseg_backbone_across_scopes():
     model.eval()
     sample = model.val_step(make_batch(1, shape=(16, 16)))[0]
     assert sample.pred_label.shape == (16, 16)
+
+
+def test_head_order_of_the_config_does_not_change_the_network():
+    """MMEngine dumps configs with sorted keys; the dumped copy must build
+    (and initialise) the same network as the config it came from."""
+    backbone = dict(type='VNet', in_channels=1, base_channels=4)
+    seg = dict(type='SegHead', in_channels=4, num_classes=2)
+    sdf = dict(type='SDFHead', in_channels=4, num_classes=1)
+    states = []
+    for heads in (dict(seg=seg, sdf=sdf), dict(sdf=sdf, seg=seg)):
+        torch.manual_seed(0)
+        model = VolumeSegmentor(backbone=backbone, heads=heads)
+        states.append(model.state_dict())
+    assert list(states[0]) == list(states[1])
+    for key in states[0]:
+        assert torch.equal(states[0][key], states[1][key]), key

@@ -106,8 +106,12 @@ class VolumeSegmentor(BaseModel):
         if not isinstance(heads, dict) or not heads:
             raise ValueError('heads must be a non-empty dict of head name -> '
                              f'head config, got {heads!r}')
+        # Built in name order, not the config's: MMEngine writes configs
+        # with sorted keys (work_dir copies, benchmark specs), and the build
+        # order decides the heads' random initialisation, so a config and
+        # its dumped copy must build the same network.
         self.heads = nn.ModuleDict(
-            {name: build_scoped(cfg) for name, cfg in heads.items()})
+            {name: build_scoped(heads[name]) for name in sorted(heads)})
         if seg_head not in self.heads:
             raise KeyError(f'seg_head {seg_head!r} is not one of the heads '
                            f'{list(self.heads)}')
