@@ -76,8 +76,9 @@ class MMSSLRunner(Runner):
         cfg = dict(model_wrapper_cfg or {})
         cfg.setdefault('type', 'MMDistributedDataParallel')
         cfg.setdefault('broadcast_buffers', False)
-        cfg.setdefault('find_unused_parameters',
-                       self.cfg.get('find_unused_parameters', False))
+        if 'find_unused_parameters' in self.cfg:
+            cfg.setdefault('find_unused_parameters',
+                           self.cfg.find_unused_parameters)
         cfg.pop('device_ids', None)
         return MODEL_WRAPPERS.build(
             cfg, default_args=dict(module=model, device_ids=None))

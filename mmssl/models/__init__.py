@@ -7,3 +7,4 @@ from .segmentors import *  # noqa: F401,F403
 from .semi import *  # noqa: F401,F403
 from .uncertainty import *  # noqa: F401,F403
 from .utils import *  # noqa: F401,F403
+from .wrappers import StagewiseDistributedDataParallel  # noqa: F401

@@ -19,3 +19,8 @@ param_scheduler = dict(
              gamma=0.1)
     ],
     discriminator=[])
+# Distributed training: both of the iteration's updates (network, then
+# discriminator) run their forward through DDP (MMEngine's own wrapper
+# would skip the model's two-optimizer train_step).
+model_wrapper_cfg = dict(
+    type='mmssl.StagewiseDistributedDataParallel', broadcast_buffers=False)

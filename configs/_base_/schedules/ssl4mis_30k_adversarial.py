@@ -19,3 +19,8 @@ param_scheduler = dict(
              end={{_base_.max_iters}}, by_epoch=False)
     ],
     discriminator=[])
+# Distributed training: both of the iteration's updates (network, then
+# discriminator) run their forward through DDP (MMEngine's own wrapper
+# would skip the model's two-optimizer train_step).
+model_wrapper_cfg = dict(
+    type='mmssl.StagewiseDistributedDataParallel', broadcast_buffers=False)

@@ -1,6 +1,6 @@
 """Semi-supervised segmentor with a discriminator trained alongside (SASSNet).
 """
-from typing import Dict, Union
+from typing import Callable, Dict, Optional, Union
 
 import torch
 import torch.nn.functional as F
@@ -30,7 +30,10 @@ class AdversarialSemiSegmentor(SemiSegmentor):
 
     The config's ``optim_wrapper`` therefore names two wrappers (see
     ``SubmoduleOptimWrapperConstructor``); their states are saved in and
-    resumed from checkpoints by MMEngine.
+    resumed from checkpoints by MMEngine. Each update's forward is a mode of
+    ``forward`` ('loss', then 'discriminator_loss'), so that under
+    ``StagewiseDistributedDataParallel`` both pass through DDP and both
+    updates average their gradients over the ranks.
 
     Args:
         discriminator: Config of the discriminator, called as
@@ -59,8 +62,27 @@ class AdversarialSemiSegmentor(SemiSegmentor):
         batch.discriminator = self.discriminator
         return batch
 
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples=None,
+                mode: str = 'tensor'):
+        if mode == 'discriminator_loss':
+            return self.discriminator_step_losses(inputs, data_samples)
+        return super().forward(inputs, data_samples, mode)
+
     def train_step(self, data: Union[dict, tuple, list],
-                   optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+                   optim_wrapper: OptimWrapperDict,
+                   forward: Optional[Callable] = None
+                   ) -> Dict[str, torch.Tensor]:
+        """Both updates of one iteration.
+
+        Args:
+            data: The batch from the dataloader.
+            optim_wrapper: One wrapper per name in ``optimizer_names``.
+            forward: What each update's forward pass is called through: the
+                model itself (default) or, in distributed training, the DDP
+                wrapper (``StagewiseDistributedDataParallel`` passes itself).
+        """
         missing = [name for name in self.optimizer_names
                    if name not in getattr(optim_wrapper, 'optim_wrappers',
                                           {})]
@@ -70,6 +92,7 @@ class AdversarialSemiSegmentor(SemiSegmentor):
                 f'optim_wrapper with one wrapper each for '
                 f'{self.optimizer_names} (constructor='
                 f'"SubmoduleOptimWrapperConstructor"); missing: {missing}')
+        forward = self if forward is None else forward
         student_wrapper = optim_wrapper['student']
         disc_wrapper = optim_wrapper['discriminator']
 
@@ -78,16 +101,28 @@ class AdversarialSemiSegmentor(SemiSegmentor):
         self.discriminator.eval()
         self.discriminator.requires_grad_(False)
         try:
-            with student_wrapper.optim_context(self):
+            with student_wrapper.optim_context(forward):
                 data = self.data_preprocessor(data, True)
-                losses = self._run_forward(data, mode='loss')
+                losses = forward(**data, mode='loss')
             parsed, log_vars = self.parse_losses(losses)
             student_wrapper.update_params(parsed)
         finally:
             self.discriminator.requires_grad_(True)
 
-        # 2. Discriminator update on the student's current outputs.
-        inputs, data_samples = data['inputs'], data['data_samples']
+        # 2. Discriminator update on the updated student's outputs.
+        with disc_wrapper.optim_context(forward):
+            disc_losses = forward(data['inputs'], data['data_samples'],
+                                  mode='discriminator_loss')
+        disc_loss, disc_log_vars = self.parse_losses(disc_losses)
+        disc_wrapper.update_params(disc_loss)
+        disc_log_vars.pop('loss')
+        log_vars.update(disc_log_vars)
+        return log_vars
+
+    def discriminator_step_losses(self, inputs: torch.Tensor,
+                                  data_samples) -> Dict[str, torch.Tensor]:
+        """The discriminator's losses on the student's current outputs: the
+        student in eval mode and without gradients, D in train mode."""
         self.student.eval()
         try:
             with torch.no_grad():
@@ -96,14 +131,7 @@ class AdversarialSemiSegmentor(SemiSegmentor):
         finally:
             self.train(True)
         self.discriminator.train()
-        with disc_wrapper.optim_context(self.discriminator):
-            disc_losses = self.discriminator_loss(maps, inputs,
-                                                  data_samples)
-        disc_loss, disc_log_vars = self.parse_losses(disc_losses)
-        disc_wrapper.update_params(disc_loss)
-        disc_log_vars.pop('loss')
-        log_vars.update(disc_log_vars)
-        return log_vars
+        return self.discriminator_loss(maps, inputs, data_samples)
 
     def discriminator_loss(self, maps: torch.Tensor, inputs: torch.Tensor,
                            data_samples) -> Dict[str, torch.Tensor]:
