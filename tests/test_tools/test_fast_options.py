@@ -67,6 +67,20 @@ def test_test_flags_reach_the_config(tmp_path):
         test.parse_args([TINY, str(checkpoint), '--amp', 'fp8'])
 
 
+def test_speed_benchmark_flags_reach_the_config():
+    spec = importlib.util.spec_from_file_location(
+        '_tool_speed_benchmark',
+        osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py'))
+    speed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speed)
+    cfg = speed.build_config(speed.parse_args([TINY, '--fold-bn']))
+    assert cfg.model.test_cfg['fold_bn'] is True
+    assert 'channels_last' not in cfg.model.test_cfg
+    assert 'autocast' not in cfg.model.test_cfg
+    plain = speed.build_config(speed.parse_args([TINY]))
+    assert 'fold_bn' not in plain.model.test_cfg
+
+
 def test_option_errors_are_clear():
     cfg = Config(dict(model=dict(type='Toy')))
     with pytest.raises(ValueError, match='no test_cfg'):

@@ -1,7 +1,7 @@
 """Measure training and inference speed of a config.
 
     python tools/analysis_tools/benchmark.py CONFIG [--iters 20] [--warmup 3]
-        [--test-cases 2] [--amp] [--channels-last] [--compile]
+        [--test-cases 2] [--amp] [--channels-last] [--compile] [--fold-bn]
         [--data-root DIR] [--cfg-options ...] [--out FILE.json]
 
 Reports, per training iteration, the time spent waiting for data apart from
@@ -51,6 +51,9 @@ def parse_args(argv=None):
     parser.add_argument('--compile', action='store_true',
                         help='torch.compile the backbone(s); the first '
                         'warm-up iterations compile')
+    parser.add_argument('--fold-bn', action='store_true',
+                        help='inference: fold BatchNorm into the preceding '
+                        'convolutions')
     parser.add_argument('--data-root')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--out', help='also write the figures to this json')
@@ -116,16 +119,23 @@ def benchmark_inference(cfg, model, device, num_cases, warmup=False):
     return dict(seconds_per_volume=_stats(times), volume_shapes=shapes)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def build_config(args):
+    """The config with the command line's options applied."""
     cfg = load_config(args.config, args.cfg_options, args.data_root)
     if args.amp:
         enable_autocast(cfg, torch.cuda.is_available())
-    if args.amp or args.channels_last:
+    if args.amp or args.channels_last or args.fold_bn:
         set_test_options(
             cfg, channels_last=args.channels_last or None,
             autocast=(default_autocast_dtype(torch.cuda.is_available())
-                      if args.amp else None))
+                      if args.amp else None),
+            fold_bn=args.fold_bn or None)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = build_config(args)
     init_default_scope(cfg.get('default_scope', 'mmssl'))
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     torch.manual_seed(cfg.randomness.get('seed', 0))
@@ -149,6 +159,7 @@ def main(argv=None):
         amp=args.amp,
         channels_last=args.channels_last,
         compile=args.compile,
+        fold_bn=args.fold_bn,
         parameters=sum(p.numel() for p in model.parameters()))
     report['train'] = benchmark_training(cfg, model, device, args.iters,
                                          args.warmup)
