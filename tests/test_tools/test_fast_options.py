@@ -1,7 +1,6 @@
 """--channels-last / --compile / --amp: config wiring, the training hooks,
 and one short training run in channels-last format."""
 import copy
-import importlib.util
 import os.path as osp
 from types import SimpleNamespace
 
@@ -10,7 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper
-from tool_runner import REPO, assert_ok, run_tool
+from tool_runner import REPO, assert_ok, load_tool, run_tool
 
 import mmssl.models  # noqa: F401
 from mmssl.engine.hooks import ChannelsLastHook, CompileHook
@@ -25,11 +24,7 @@ TINY = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_synthetic.py')
 
 
 def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'{name}.py')
 
 
 def test_train_flags_reach_the_config():
@@ -68,11 +63,7 @@ def test_test_flags_reach_the_config(tmp_path):
 
 
 def test_speed_benchmark_flags_reach_the_config():
-    spec = importlib.util.spec_from_file_location(
-        '_tool_speed_benchmark',
-        osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py'))
-    speed = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(speed)
+    speed = load_tool('analysis_tools/benchmark.py')
     cfg = speed.build_config(speed.parse_args([TINY, '--fold-bn']))
     assert cfg.model.test_cfg['fold_bn'] is True
     assert 'channels_last' not in cfg.model.test_cfg

@@ -1,24 +1,13 @@
 """tools/analysis_tools/loss_scale.py: each loss term's value and gradient
 norm on the student, with the schedules at a chosen iteration."""
-import importlib.util
 import json
-import os.path as osp
 
 import pytest
 import torch
 
-from tool_runner import REPO, assert_ok, run_tool, tiny_version
+from tool_runner import assert_ok, load_tool, run_tool, tiny_version
 
-
-def _load_tool():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'loss_scale.py')
-    spec = importlib.util.spec_from_file_location('loss_scale', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-loss_scale = _load_tool()
+loss_scale = load_tool('analysis_tools/loss_scale.py')
 
 
 def _run(config, tmp_path, *args):

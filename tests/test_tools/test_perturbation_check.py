@@ -1,25 +1,14 @@
 """tools/analysis_tools/perturbation_check.py: predictions from clean and
 perturbed inputs, scored against the labels and against each other."""
-import importlib.util
 import json
 import math
-import os.path as osp
 
 import numpy as np
 import pytest
 
-from tool_runner import REPO, assert_ok, run_tool, tiny_version
+from tool_runner import assert_ok, load_tool, run_tool, tiny_version
 
-
-def _load_tool():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'perturbation_check.py')
-    spec = importlib.util.spec_from_file_location('perturbation_check', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _load_tool()
+check = load_tool('analysis_tools/perturbation_check.py')
 
 
 def test_dice_and_case_scores_by_hand():

@@ -1,4 +1,5 @@
-"""Run the tools as a user does, in a subprocess."""
+"""Run the tools as a user does, in a subprocess (or import one)."""
+import importlib.util
 import os
 import os.path as osp
 import socket
@@ -6,6 +7,17 @@ import subprocess
 import sys
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_tool(tool):
+    """Import ``tools/<tool>`` (e.g. 'analysis_tools/loss_scale.py') as a
+    module, to call its functions in-process."""
+    name = '_tool_' + tool.replace('/', '_').replace('.py', '')
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(REPO, 'tools', tool))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_tool(tool, *args, cwd=REPO, env=None):
