@@ -21,9 +21,12 @@ class StagewiseDistributedDataParallel(MMDistributedDataParallel):
     other stages' parameters without gradients, so unused parameters are
     always searched for (``find_unused_parameters=True``).
 
-    Use it from a config::
+    Use it from a config, with the scope (MMEngine's GPU path looks the
+    type up in its root registry)::
 
-        model_wrapper_cfg = dict(type='StagewiseDistributedDataParallel')
+        model_wrapper_cfg = dict(
+            type='mmssl.StagewiseDistributedDataParallel',
+            broadcast_buffers=False)
     """
 
     def __init__(self, module, find_unused_parameters: bool = True,
